@@ -30,6 +30,7 @@ typedef struct buf_info {
     uint16_t logger_id;
     uint16_t flags;
     uint8_t empty;     /* no record at 0x48 */
+    uint8_t truncated; /* the file ends inside this buffer */
 } buf_info;
 
 typedef struct open_buf {
@@ -194,6 +195,12 @@ static int ob_advance(etw_reader *r, open_buf *ob, etw_error *err) {
         etw_error e;
         int rc = etw_record_parse(ob->data, ob->pos, ob->end, &ob->cur, ob->ext, &size, &e);
         if (rc == 0) return 0;
+        if (rc < 0 && b->truncated) {
+            /* The record cut by the end of the file: reported once, as the
+             * truncation, after every complete record (r->tail). */
+            ob->pos = ob->end;
+            return 0;
+        }
         if (rc < 0) {
             int compressed = (b->flags & FLAG_COMPRESSED) != 0;
             uint64_t at = compressed ? b->offset : b->offset + ob->pos;
@@ -222,7 +229,7 @@ static int ob_advance(etw_reader *r, open_buf *ob, etw_error *err) {
             if (rec->header_type == ETW_HT_EVENT32) rec->flags |= ETW_EHF_32_BIT_HEADER;
             rec->file_offset = b->offset;
             if (rec->pointer_size == 0) rec->pointer_size = r->hdr.header_pointer_size;
-            if (rec->kind == ETW_KIND_WPP && rec->header_type == ETW_HT_WPP &&
+            if (rec->kind == ETW_KIND_WPP && rec->header_type == ETW_HT_MESSAGE &&
                 !(rec->wpp_flags & 0x0008))
                 rec->timestamp = ob->last_ts; /* no timestamp of its own (2.7) */
             ob->last_ts = rec->timestamp;
@@ -415,6 +422,7 @@ static int build_index(etw_reader *r, etw_error *err) {
                     rc = add_buf(r, &cap, h, offset, (uint32_t)(r->file_size - offset), err);
                     if (rc != ETW_OK) goto done;
                     r->bufs[r->nbufs - 1].size = (uint32_t)(r->file_size - offset);
+                    r->bufs[r->nbufs - 1].truncated = 1;
                 }
                 if (r->opt.skip_errors) {
                     r->stats.skipped++;

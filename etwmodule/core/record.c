@@ -227,7 +227,7 @@ static int parse_wpp(const uint8_t *p, size_t avail, etw_record *rec, uint32_t *
     size_t off = 8;
     if (sz < 8 || sz > avail)
         return etw_error_set(err, ETW_ERR_FORMAT, pos, "WPP record size %u invalid", sz);
-    rec->header_type = ETW_HT_WPP;
+    rec->header_type = ETW_HT_MESSAGE;
     rec->id = etw_le16(p + 4);
     rec->wpp_flags = fl;
     rec->thread_id = 0xFFFFFFFFu;

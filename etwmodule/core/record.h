@@ -18,7 +18,7 @@ enum {
     ETW_HT_PERFINFO32 = 16, ETW_HT_PERFINFO64 = 17,
     ETW_HT_EVENT32 = 18, ETW_HT_EVENT64 = 19,
     ETW_HT_FULL64 = 20, ETW_HT_INSTANCE64 = 21,
-    ETW_HT_WPP = 0x90 /* pseudo type for MESSAGE_TRACE_HEADER (marker 0x90) */
+    /* MESSAGE_TRACE_HEADER records (marker byte 0x90) are reported as ETW_HT_MESSAGE. */
 };
 
 /* What kind of event a record is; mirrors Event.kind in Python. */

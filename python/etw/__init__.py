@@ -17,6 +17,35 @@ from typing import Union as _Union
 from ._errors import EtlFormatError, EtwError
 from . import _etw
 from ._etw import Event, Trace, TraceIterator
+from . import filters, kernel, providers
+from .filters import EventFilter, event_id_filter, event_name_filter, exe_name_filter, pid_filter
+from .kernel import ALL as KERNEL_FLAGS_ALL
+from .kernel import (
+    KERNEL_CLASSES,
+    KERNEL_LOGGER_NAME,
+    SYSTEM_PROVIDERS,
+    SYSTEM_TRACE_CONTROL_GUID,
+    KernelFlag,
+    classic_event_id,
+    kernel_class,
+    kernel_flag_names,
+    kernel_flags,
+    stack_walk_events,
+    system_keywords,
+    system_provider,
+)
+from .providers import (
+    ALL_KEYWORDS,
+    EnableProperty,
+    Provider,
+    WellKnownProvider,
+    default_resolver,
+    format_guid,
+    parse_guid,
+    tracelogging_guid,
+    well_known_provider,
+    well_known_providers,
+)
 
 __version__ = "0.1.0"
 
@@ -28,6 +57,38 @@ __all__ = [
     "TraceIterator",
     "open",
     "scan",
+    # providers, kernel flags and filters (portable)
+    "Provider",
+    "EnableProperty",
+    "WellKnownProvider",
+    "ALL_KEYWORDS",
+    "default_resolver",
+    "format_guid",
+    "parse_guid",
+    "tracelogging_guid",
+    "well_known_provider",
+    "well_known_providers",
+    "KernelFlag",
+    "KERNEL_FLAGS_ALL",
+    "KERNEL_CLASSES",
+    "KERNEL_LOGGER_NAME",
+    "SYSTEM_PROVIDERS",
+    "SYSTEM_TRACE_CONTROL_GUID",
+    "classic_event_id",
+    "kernel_class",
+    "kernel_flag_names",
+    "kernel_flags",
+    "stack_walk_events",
+    "system_keywords",
+    "system_provider",
+    "EventFilter",
+    "event_id_filter",
+    "event_name_filter",
+    "exe_name_filter",
+    "pid_filter",
+    "filters",
+    "kernel",
+    "providers",
 ]
 
 _abc.Mapping.register(Event)
