@@ -15,6 +15,10 @@ typedef volatile long etw_atomic_int;
 #define etw_atomic_load_int(p) ((int)_InterlockedOr((p), 0))
 #define etw_atomic_store_int(p, v) ((void)_InterlockedExchange((p), (long)(v)))
 #define etw_atomic_init(p, v) (*(p) = (v))
+typedef volatile long etw_spinlock;
+#define ETW_SPINLOCK_INIT 0
+#define etw_spin_lock(l) do { } while (_InterlockedExchange((l), 1))
+#define etw_spin_unlock(l) ((void)_InterlockedExchange((l), 0))
 #else
 #include <stdatomic.h>
 typedef _Atomic size_t etw_atomic_size;
@@ -26,6 +30,11 @@ typedef _Atomic int etw_atomic_int;
 #define etw_atomic_load_int(p) atomic_load(p)
 #define etw_atomic_store_int(p, v) atomic_store((p), (v))
 #define etw_atomic_init(p, v) atomic_init((p), (v))
+/* A tiny spinlock for very short critical sections (a few pointer moves). */
+typedef atomic_flag etw_spinlock;
+#define ETW_SPINLOCK_INIT ATOMIC_FLAG_INIT
+#define etw_spin_lock(l) do { } while (atomic_flag_test_and_set(l))
+#define etw_spin_unlock(l) atomic_flag_clear(l)
 #endif
 
 #endif /* ETW_ATOMICS_H */

@@ -1,9 +1,46 @@
-/* batch.c - record arenas. */
+/* batch.c - record arenas, recycled through a small process-wide pool: a
+ * batch is about 1 MB, and allocating it afresh each time costs a page fault
+ * per 4 KB (the allocator hands such blocks straight back to the OS). */
 #include <stdlib.h>
 
+#include "atomics.h"
 #include "batch.h"
 
+#define POOL_MAX 16
+
+static etw_spinlock pool_lock = ETW_SPINLOCK_INIT;
+static etw_batch *pool[POOL_MAX];
+static size_t pool_n;
+
+static etw_batch *pool_take(uint32_t record_cap, size_t data_cap) {
+    etw_batch *b = NULL;
+    etw_spin_lock(&pool_lock);
+    for (size_t i = pool_n; i-- > 0;) {
+        if (pool[i]->cap == record_cap && pool[i]->data_cap == data_cap) {
+            b = pool[i];
+            pool[i] = pool[--pool_n];
+            break;
+        }
+    }
+    etw_spin_unlock(&pool_lock);
+    return b;
+}
+
+static etw_batch *batch_alloc(uint32_t record_cap, size_t data_cap);
+
 etw_batch *etw_batch_new(uint32_t record_cap, size_t data_cap) {
+    etw_batch *b = pool_take(record_cap, data_cap);
+    if (b) {
+        b->count = 0;
+        b->ext_used = 0;
+        b->data_used = 0;
+        memset(&b->stats, 0, sizeof b->stats);
+        return b;
+    }
+    return batch_alloc(record_cap, data_cap);
+}
+
+static etw_batch *batch_alloc(uint32_t record_cap, size_t data_cap) {
     size_t ext_cap = (size_t)record_cap * 2 + ETW_MAX_EXT_ITEMS;
     size_t head = ETW_ALIGN8(sizeof(etw_batch));
     size_t recs = ETW_ALIGN8(sizeof(etw_record) * record_cap);
@@ -74,4 +111,13 @@ int etw_batch_append(etw_batch *b, const etw_record *rec) {
     return 1;
 }
 
-void etw_batch_free(etw_batch *b) { free(b); }
+void etw_batch_free(etw_batch *b) {
+    if (!b) return;
+    etw_spin_lock(&pool_lock);
+    if (pool_n < POOL_MAX) {
+        pool[pool_n++] = b;
+        b = NULL;
+    }
+    etw_spin_unlock(&pool_lock);
+    free(b);
+}

@@ -81,6 +81,7 @@ int etw_clock_init(etw_clock *clk, const etw_logfile_header *hdr, etw_error *err
         clk->freq = (int64_t)hdr->cpu_speed_mhz * 1000000;
     else /* 1 = QPC; 0 (raw/unspecified) is treated as QPC (1.9). */
         clk->freq = hdr->perf_freq;
+    if (clk->freq > 9000000000LL) clk->freq = 9000000000LL; /* keeps scale() exact */
     if (clk->freq <= 0)
         return etw_error_set(err, ETW_ERR_FORMAT, 0,
                              "logfile header has no usable clock frequency (clock type %u)",
@@ -88,17 +89,16 @@ int etw_clock_init(etw_clock *clk, const etw_logfile_header *hdr, etw_error *err
     return ETW_OK;
 }
 
-/* trunc(d * mul / freq) without overflow for |d| < 2^63 and freq, mul < 2^33. */
-static int64_t muldiv_trunc(int64_t d, int64_t mul, int64_t freq) {
-#if defined(__SIZEOF_INT128__)
-    __extension__ typedef __int128 i128;
-    return (int64_t)(((i128)d * mul) / freq);
-#else
-    /* Same sign on both parts, so truncation of the sum equals the sum of
-     * the integer part and the truncated fraction. */
+/* trunc(d * 10^9 / freq) and trunc(d * 10^7 / freq), exactly, with 64-bit
+ * operations only: d = q*freq + r (same signs), so d*m/freq = q*m + r*m/freq
+ * and truncating the sum truncates the fraction alone. r*10^9 fits in 64 bits
+ * for every frequency below 9.2 GHz; faster clocks (none exist) are clamped
+ * by etw_clock_init. */
+static void scale(int64_t d, int64_t freq, int64_t *ns, int64_t *ft) {
     int64_t q = d / freq, r = d % freq;
-    return (int64_t)((uint64_t)q * (uint64_t)mul + (uint64_t)((r * mul) / freq));
-#endif
+    int64_t frac_ns = (r * 1000000000) / freq;
+    *ns = (int64_t)((uint64_t)q * 1000000000u + (uint64_t)frac_ns);
+    *ft = (int64_t)((uint64_t)q * 10000000u + (uint64_t)(frac_ns / 100));
 }
 
 /* Garbage headers must not cause undefined behaviour: the sums and products
@@ -114,10 +114,14 @@ void etw_clock_convert(const etw_clock *clk, int64_t ts, int64_t *filetime, int6
         return;
     }
     {
-        int64_t d = (int64_t)((uint64_t)ts - (uint64_t)clk->t0);
-        *filetime = (int64_t)((uint64_t)clk->start_time +
-                              (uint64_t)muldiv_trunc(d, 10000000, clk->freq));
-        *unix_ns = (int64_t)((uint64_t)ft_to_unix_ns(clk->start_time) +
-                             (uint64_t)muldiv_trunc(d, 1000000000, clk->freq));
+        int64_t d = (int64_t)((uint64_t)ts - (uint64_t)clk->t0), dns, dft;
+        if (clk->freq == 10000000) { /* the common QPC rate: ticks are 100 ns */
+            dft = d;
+            dns = (int64_t)((uint64_t)d * 100u);
+        } else {
+            scale(d, clk->freq, &dns, &dft);
+        }
+        *filetime = (int64_t)((uint64_t)clk->start_time + (uint64_t)dft);
+        *unix_ns = (int64_t)((uint64_t)ft_to_unix_ns(clk->start_time) + (uint64_t)dns);
     }
 }

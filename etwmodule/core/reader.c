@@ -58,14 +58,11 @@ struct etw_reader {
     size_t heap_n;
     open_buf *header_ob;     /* buffer 0, opened at open time */
     int header_done;
-    open_buf *deferred;      /* buffer whose records may still be referenced by out */
+    open_buf *delivered;     /* buffer whose current record was handed out last */
     open_buf *spare[8];      /* recycled buffers */
     size_t nspare;
     size_t file_next;        /* file order: next buffer index */
     open_buf *file_ob;
-    etw_record out;
-    etw_ext_item out_ext[ETW_MAX_EXT_ITEMS];
-    etw_error pending;       /* error to report on the next call */
     etw_error tail;          /* damage that ended the buffer walk (reported at the end) */
     int tail_reported;
     etw_reader_stats stats;
@@ -648,11 +645,10 @@ size_t etw_reader_buffer_count(const etw_reader *r) { return r->nbufs; }
 void etw_reader_get_stats(const etw_reader *r, etw_reader_stats *out) { *out = r->stats; }
 
 static int deliver(etw_reader *r, open_buf *ob, const etw_record **rec) {
-    r->out = ob->cur;
-    memcpy(r->out_ext, ob->ext, sizeof(etw_ext_item) * ob->cur.ext_count);
-    r->out.ext = r->out_ext;
+    /* The record is handed out in place; the buffer moves on at the next call. */
+    r->delivered = ob;
     r->stats.events++;
-    *rec = &r->out;
+    *rec = &ob->cur;
     return 1;
 }
 
@@ -687,41 +683,34 @@ static int open_into_heap(etw_reader *r, size_t idx, etw_error *err) {
 
 int etw_reader_next(etw_reader *r, const etw_record **rec, etw_error *err) {
     int rc;
-    if (r->deferred) {
-        ob_release(r, r->deferred);
-        r->deferred = NULL;
-    }
-    if (r->pending.code) {
-        int code = r->pending.code;
-        if (err) *err = r->pending;
-        r->pending.code = 0;
-        return code;
+    if (r->delivered) {
+        /* Move the buffer of the last record on; its damage is reported now,
+         * after that record was delivered. */
+        open_buf *ob = r->delivered;
+        r->delivered = NULL;
+        rc = ob_advance(r, ob, err);
+        if (rc == 1) {
+            if (r->opt.order == ETW_ORDER_TIME)
+                heap_push(r, ob);
+            else
+                r->file_ob = ob;
+        } else {
+            ob_release(r, ob);
+            if (rc < 0) return rc;
+        }
     }
     if (!r->header_done) {
         open_buf *ob = r->header_ob;
         r->header_done = 1;
-        deliver(r, ob, rec);
-        rc = ob_advance(r, ob, &r->pending);
         r->header_ob = NULL;
-        if (rc == 1 && r->opt.order == ETW_ORDER_TIME)
-            heap_push(r, ob);
-        else if (rc == 1)
-            r->file_ob = ob;
-        else
-            r->deferred = ob;
-        return 1;
+        return deliver(r, ob, rec);
     }
     if (r->opt.order == ETW_ORDER_FILE) {
         for (;;) {
             if (r->file_ob) {
                 open_buf *ob = r->file_ob;
-                deliver(r, ob, rec);
-                rc = ob_advance(r, ob, &r->pending);
-                if (rc != 1) {
-                    r->file_ob = NULL;
-                    r->deferred = ob;
-                }
-                return 1;
+                r->file_ob = NULL;
+                return deliver(r, ob, rec);
             }
             if (r->next_open >= r->norder) return finish(r, err);
             {
@@ -755,16 +744,7 @@ int etw_reader_next(etw_reader *r, const etw_record **rec, etw_error *err) {
         if (rc < 0) return rc;
     }
     if (r->heap_n == 0) return finish(r, err);
-    {
-        open_buf *ob = heap_pop(r);
-        deliver(r, ob, rec);
-        rc = ob_advance(r, ob, &r->pending);
-        if (rc == 1)
-            heap_push(r, ob);
-        else
-            r->deferred = ob;
-    }
-    return 1;
+    return deliver(r, heap_pop(r), rec);
 }
 
 void etw_reader_close(etw_reader *r) {
@@ -773,7 +753,7 @@ void etw_reader_close(etw_reader *r) {
     for (i = 0; i < r->heap_n; i++) ob_free(r->heap[i]);
     for (i = 0; i < r->nspare; i++) ob_free(r->spare[i]);
     ob_free(r->header_ob);
-    ob_free(r->deferred);
+    ob_free(r->delivered);
     ob_free(r->file_ob);
     free(r->heap);
     free(r->order);

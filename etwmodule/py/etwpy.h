@@ -61,6 +61,7 @@ typedef struct {
 typedef struct {
     PyObject_HEAD
     TraceObject *trace;       /* strong */
+    etwpy_state *state;       /* module state (the module outlives its types' objects) */
     etw_pipeline *pipeline;   /* NULL when finished or closed */
     BatchObject *batch;       /* current batch (strong) or NULL */
     uint32_t pos;

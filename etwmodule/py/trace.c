@@ -202,6 +202,7 @@ static PyObject *trace_iter(TraceObject *self) {
         return NULL;
     }
     it->trace = (TraceObject *)Py_NewRef(self);
+    it->state = st;
     it->pipeline = p;
     it->batch = NULL;
     it->pos = 0;
@@ -376,7 +377,7 @@ static void iter_stop(TraceIterObject *self) {
 }
 
 static PyObject *iter_next(TraceIterObject *self) {
-    etwpy_state *st = etwpy_state_of_type(Py_TYPE(self));
+    etwpy_state *st = self->state;
     for (;;) {
         etw_batch *b;
         int finished = 0;
