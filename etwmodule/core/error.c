@@ -1,4 +1,7 @@
 /* error.c - filling etw_error, the one error report of the core. */
+#if defined(__MINGW32__) && !defined(__USE_MINGW_ANSI_STDIO)
+#define __USE_MINGW_ANSI_STDIO 1 /* C99 printf (%zu) from mingw's vsnprintf */
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 

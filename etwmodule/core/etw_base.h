@@ -87,7 +87,9 @@ typedef struct etw_error {
 
 /* Sets err (when non-NULL) and returns code. */
 int etw_error_set(etw_error *err, int code, uint64_t offset, const char *fmt, ...)
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+    __attribute__((format(gnu_printf, 4, 5)))
+#elif defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;

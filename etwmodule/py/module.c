@@ -71,8 +71,14 @@ PyObject *etwpy_raise(etwpy_state *st, const etw_error *err, PyObject *path) {
         return PyErr_NoMemory();
     case ETW_ERR_IO:
         if (err->sys_errno) {
+#ifdef _WIN32
+            /* The Win32 platform layer keeps GetLastError() codes. */
+            return PyErr_SetExcFromWindowsErrWithFilenameObject(PyExc_OSError, err->sys_errno,
+                                                                path);
+#else
             errno = err->sys_errno;
             return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
+#endif
         }
         PyErr_Format(PyExc_OSError, "%s", err->message);
         return NULL;
