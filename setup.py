@@ -20,6 +20,11 @@ CORE = [
     "ring.c",
     "pipeline.c",
     "scan.c",
+    "schema.c",
+    "schema_tl.c",
+    "schema_tei.c",
+    "schema_kernel.c",
+    "decode.c",
 ]
 PY = ["module.c", "event.c", "trace.c", "props.c"]
 

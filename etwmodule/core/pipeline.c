@@ -6,6 +6,7 @@
 struct etw_pipeline {
     etw_ring ring;
     etw_reader *reader;
+    etw_registry *registry;   /* borrowed; may be NULL */
     etw_thread *thread;
     etw_atomic_int stop;      /* consumer -> producer: stop now */
     etw_atomic_int done;      /* producer -> consumer: no more batches will come */
@@ -35,6 +36,13 @@ static void producer_main(void *arg) {
             if (rc == 0) p->error.code = 0;
             break;
         }
+        if (p->registry && rec->kind == ETW_KIND_CLASSIC &&
+            etw_guid_eq(&rec->provider_id, &etw_event_metadata_guid)) {
+            /* A malformed injected schema only costs that schema: the record
+             * is still delivered, and events it describes stay undecoded. */
+            etw_error ignored;
+            etw_registry_add_event_metadata(p->registry, rec, &ignored);
+        }
         if (!b && !(b = etw_batch_new(ETW_BATCH_RECORDS, ETW_BATCH_DATA))) {
             etw_error_set(&p->error, ETW_ERR_NOMEM, 0, "out of memory");
             break;
@@ -63,7 +71,8 @@ static void producer_main(void *arg) {
     etw_ring_notify(&p->ring);
 }
 
-int etw_pipeline_start_file(etw_reader *r, size_t ring_capacity, etw_pipeline **out) {
+int etw_pipeline_start_file(etw_reader *r, size_t ring_capacity, etw_registry *registry,
+                            etw_pipeline **out) {
     etw_pipeline *p = (etw_pipeline *)calloc(1, sizeof *p);
     *out = NULL;
     if (!p || etw_ring_init(&p->ring, ring_capacity) != ETW_OK) {
@@ -72,6 +81,7 @@ int etw_pipeline_start_file(etw_reader *r, size_t ring_capacity, etw_pipeline **
         return ETW_ERR_NOMEM;
     }
     p->reader = r;
+    p->registry = registry;
     etw_atomic_init(&p->stop, 0);
     etw_atomic_init(&p->done, 0);
     if (etw_thread_start(&p->thread, producer_main, p) != ETW_OK) {

@@ -8,6 +8,7 @@
 #include <Python.h>
 
 #include "../core/batch.h"
+#include "../core/decode.h"
 #include "../core/pipeline.h"
 
 #define ETWPY_GUID_CACHE 256
@@ -29,6 +30,7 @@ typedef struct {
     PyObject *utc;            /* datetime.timezone.utc */
     PyObject *kind_names[ETW_KIND_COUNT];
     PyObject *str_int;        /* "int" keyword for uuid.UUID(int=...) */
+    etw_decoder *decoder;     /* scratch for property decoding (used with the GIL held) */
     etwpy_guid_slot guid_cache[ETWPY_GUID_CACHE];
 } etwpy_state;
 
@@ -55,6 +57,7 @@ typedef struct {
     PyObject *header;         /* dict */
     etw_reader_stats stats;   /* of the last/current iteration */
     PyObject *iterators;      /* list of weakrefs to live TraceIter */
+    etw_registry *registry;   /* schemas of this trace (shared by its iterations) */
     PyObject *weakreflist;
 } TraceObject;
 

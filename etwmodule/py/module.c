@@ -238,6 +238,10 @@ static int module_exec(PyObject *m) {
     st->utc = Py_NewRef(PyDateTime_TimeZone_UTC);
     st->str_int = PyUnicode_InternFromString("int");
     if (!st->str_int) return -1;
+    if (!(st->decoder = etw_decoder_new(0))) {
+        PyErr_NoMemory();
+        return -1;
+    }
     for (int i = 0; i < ETW_KIND_COUNT; i++)
         if (!(st->kind_names[i] = PyUnicode_InternFromString(kinds[i]))) return -1;
     return 0;
@@ -274,7 +278,14 @@ static int module_clear(PyObject *m) {
     return 0;
 }
 
-static void module_free(void *m) { module_clear((PyObject *)m); }
+static void module_free(void *m) {
+    etwpy_state *st = (etwpy_state *)PyModule_GetState((PyObject *)m);
+    module_clear((PyObject *)m);
+    if (st) {
+        etw_decoder_free(st->decoder);
+        st->decoder = NULL;
+    }
+}
 
 static PyModuleDef_Slot module_slots[] = {
     {Py_mod_exec, (void *)module_exec},

@@ -154,6 +154,10 @@ static int trace_init(TraceObject *self, PyObject *args, PyObject *kwargs) {
     etw_reader_close(r);
     if (!self->header) return -1;
     if (!self->iterators && !(self->iterators = PyList_New(0))) return -1;
+    if (!self->registry && !(self->registry = etw_registry_new())) {
+        PyErr_NoMemory();
+        return -1;
+    }
     return 0;
 }
 
@@ -166,6 +170,8 @@ static void trace_dealloc(TraceObject *self) {
     Py_XDECREF(self->path_obj);
     Py_XDECREF(self->header);
     Py_XDECREF(self->iterators);
+    /* Iterators hold a reference to the trace, so none is running here. */
+    etw_registry_free(self->registry);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
@@ -189,7 +195,7 @@ static PyObject *trace_iter(TraceObject *self) {
     Py_BEGIN_ALLOW_THREADS
     rc = etw_reader_open(PyBytes_AS_STRING(self->path), &opt, &r, &e);
     if (rc == ETW_OK) {
-        rc = etw_pipeline_start_file(r, RING_BATCHES, &p);
+        rc = etw_pipeline_start_file(r, RING_BATCHES, self->registry, &p);
         if (rc != ETW_OK) etw_error_set(&e, rc, 0, "cannot start the reader thread");
     }
     Py_END_ALLOW_THREADS
