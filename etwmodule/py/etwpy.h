@@ -58,6 +58,8 @@ typedef struct {
     etw_reader_stats stats;   /* of the last/current iteration */
     PyObject *iterators;      /* list of weakrefs to live TraceIter */
     etw_registry *registry;   /* schemas of this trace (shared by its iterations) */
+    PyObject *schemas;        /* user schema sources (etw.Schemas) or None */
+    PyObject *provided;       /* set of provider GUIDs already asked of `schemas` */
     PyObject *weakreflist;
 } TraceObject;
 

@@ -122,17 +122,19 @@ static int parse_options(const char *order, const char *errors, int *o, int *ski
 /* ------------------------------------------------------------ Trace */
 
 static int trace_init(TraceObject *self, PyObject *args, PyObject *kwargs) {
-    static char *kwlist[] = {"path", "order", "errors", NULL};
-    PyObject *path;
+    static char *kwlist[] = {"path", "order", "errors", "schemas", NULL};
+    PyObject *path, *schemas = Py_None;
     const char *order = "time", *errors = "strict";
     etwpy_state *st = etwpy_state_of_type(Py_TYPE(self));
     etw_reader_options opt;
     etw_reader *r = NULL;
     etw_error e;
     int rc;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$ss:Trace", kwlist, &path, &order,
-                                     &errors))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$ssO:Trace", kwlist, &path, &order,
+                                     &errors, &schemas))
         return -1;
+    Py_XSETREF(self->schemas, Py_NewRef(schemas));
+    if (!self->provided && !(self->provided = PySet_New(NULL))) return -1;
     if (parse_options(order, errors, &self->order, &self->skip_errors) < 0) return -1;
     Py_XSETREF(self->path, etwpy_path_bytes(path));
     if (!self->path) return -1;
@@ -170,6 +172,8 @@ static void trace_dealloc(TraceObject *self) {
     Py_XDECREF(self->path_obj);
     Py_XDECREF(self->header);
     Py_XDECREF(self->iterators);
+    Py_XDECREF(self->schemas);
+    Py_XDECREF(self->provided);
     /* Iterators hold a reference to the trace, so none is running here. */
     etw_registry_free(self->registry);
     tp->tp_free((PyObject *)self);
@@ -313,6 +317,11 @@ static PyObject *trace_get_path(TraceObject *self, void *c) {
     return Py_NewRef(self->path_obj ? self->path_obj : Py_None);
 }
 
+static PyObject *trace_get_schemas(TraceObject *self, void *c) {
+    (void)c;
+    return Py_NewRef(self->schemas ? self->schemas : Py_None);
+}
+
 static PyObject *trace_repr(TraceObject *self) {
     return PyUnicode_FromFormat("<etw.Trace %R order=%s errors=%s>",
                                 self->path_obj ? self->path_obj : Py_None,
@@ -320,7 +329,50 @@ static PyObject *trace_repr(TraceObject *self) {
                                 self->skip_errors ? "skip" : "strict");
 }
 
+/* _registry_add(kind, blob): adds a schema source to this trace's registry.
+ * kind "tei": a TRACE_EVENT_INFO blob; "emi": provider GUID (16 bytes, LE)
+ * followed by an EVENT_MAP_INFO blob. Returns True when added, False for a
+ * duplicate (the first schema of a key wins); raises EtlFormatError for a
+ * malformed blob. */
+static PyObject *trace_registry_add(TraceObject *self, PyObject *args) {
+    const char *kind;
+    Py_buffer blob;
+    etw_error e;
+    int rc = ETW_ERR_ARG;
+    etwpy_state *st = etwpy_state_of_type(Py_TYPE(self));
+    if (!PyArg_ParseTuple(args, "sy*:_registry_add", &kind, &blob)) return NULL;
+    memset(&e, 0, sizeof e);
+    if (!self->registry) {
+        PyBuffer_Release(&blob);
+        PyErr_SetString(PyExc_ValueError, "Trace is not initialised");
+        return NULL;
+    }
+    if (!strcmp(kind, "tei")) {
+        etw_schema *s = etw_schema_from_tei((const uint8_t *)blob.buf, (size_t)blob.len, &rc, &e);
+        if (s) rc = etw_registry_add(self->registry, s);
+    } else if (!strcmp(kind, "emi")) {
+        if (blob.len < 16) {
+            rc = etw_error_set(&e, ETW_ERR_FORMAT, 0, "map blob shorter than its GUID");
+        } else {
+            etw_guid g = etw_guid_load((const uint8_t *)blob.buf);
+            etw_map *m = etw_map_from_emi(&g, (const uint8_t *)blob.buf + 16,
+                                          (size_t)blob.len - 16, &rc, &e);
+            if (m) rc = etw_registry_add_map(self->registry, m);
+        }
+    } else {
+        PyBuffer_Release(&blob);
+        PyErr_Format(PyExc_ValueError, "unknown schema blob kind '%s'", kind);
+        return NULL;
+    }
+    PyBuffer_Release(&blob);
+    if (rc < 0) return etwpy_raise(st, &e, NULL);
+    return PyBool_FromLong(rc == 1);
+}
+
 static PyMethodDef trace_methods[] = {
+    {"_registry_add", (PyCFunction)trace_registry_add, METH_VARARGS,
+     "_registry_add(kind, blob) -> bool: add a 'tei' (TRACE_EVENT_INFO) or 'emi' "
+     "(GUID + EVENT_MAP_INFO) schema blob to this trace's registry."},
     {"process", (PyCFunction)trace_process, METH_O,
      "process(callback) -> int\n\nCalls callback(event) for every event, on this thread, "
      "while the reader thread parses ahead. An exception raised by the callback stops "
@@ -339,6 +391,7 @@ static PyGetSetDef trace_getset[] = {
      "Statistics of the last (or running) iteration: events, buffers, bytes, skipped, ...",
      NULL},
     {"path", (getter)trace_get_path, NULL, "The path the trace was opened with.", NULL},
+    {"schemas", (getter)trace_get_schemas, NULL, "The user schema sources (or None).", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -357,7 +410,8 @@ static PyType_Slot trace_slots[] = {
     {Py_tp_members, trace_members},
     {Py_tp_repr, (void *)trace_repr},
     {Py_tp_doc,
-     (void *)"Trace(path, *, order='time', errors='strict')\n\nAn .etl file opened for "
+     (void *)"Trace(path, *, order='time', errors='strict', schemas=None)\n\nAn .etl file "
+             "opened for "
              "reading. Iterating it (again and again) yields etw.Event objects, merged into "
              "time order unless order='file'. errors='skip' skips damaged records and "
              "buffers and counts them in .stats instead of raising EtlFormatError."},

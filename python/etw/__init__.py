@@ -96,7 +96,9 @@ _abc.Mapping.register(Event)
 PathLike = _Union[str, bytes, "_os.PathLike[str]", "_os.PathLike[bytes]"]
 
 
-def open(path: PathLike, *, order: str = "time", errors: str = "strict") -> Trace:  # noqa: A001
+def open(  # noqa: A001
+    path: PathLike, *, order: str = "time", errors: str = "strict", schemas: object = None
+) -> Trace:
     """Open an ``.etl`` file for reading.
 
     ``order="time"`` (default) merges the per-CPU buffers into timestamp order,
@@ -104,8 +106,10 @@ def open(path: PathLike, *, order: str = "time", errors: str = "strict") -> Trac
     ``errors="strict"`` raises :class:`EtlFormatError` on damaged data (after
     every event before the damage was delivered); ``errors="skip"`` skips
     damaged records and buffers and counts them in ``trace.stats``.
+    ``schemas`` adds schema sources (manifests, compiled templates, TMF files)
+    for events the trace does not describe itself.
     """
-    return Trace(path, order=order, errors=errors)
+    return Trace(path, order=order, errors=errors, schemas=schemas)
 
 
 def scan(path: PathLike, *, errors: str = "strict") -> dict:
