@@ -1,0 +1,864 @@
+"""Schema sources for manifest-based events: ``etw.Schemas``.
+
+A trace that was not merged carries no schema for its manifest-based
+providers.  ``Schemas`` collects them from wherever they are and hands them to
+a trace on demand::
+
+    import etw
+    from etw.schemas import Schemas
+
+    s = Schemas(["HttpService.man",            # instrumentation manifest
+                 "C:/drivers/mydriver.sys",    # PE with a WEVT_TEMPLATE resource
+                 "manifests/",                 # directory, searched lazily by GUID
+                 "trace.etwpack"])             # a schema pack (see export())
+    for ev in etw.open("trace.etl", schemas=s):
+        ...
+
+Accepted sources (a path, bytes, or a list of them):
+
+* instrumentation manifests (``.man``/``.xml``; providers under
+  ``<instrumentationManifest>`` or, in Windows component manifests, under
+  ``<assembly>``) - see :mod:`etw._manifest` for what is read and how;
+* PE images (``.dll``/``.exe``/``.sys``/``.mui``) holding a ``WEVT_TEMPLATE``
+  resource (its ``MESSAGETABLE`` gives the message texts), read with a
+  portable PE parser (:mod:`etw._pe`) and the C template parser;
+* raw compiled templates (mc.exe's ``*TEMP.BIN``, starting with ``CRIM``);
+* schema packs written by :meth:`Schemas.export`;
+* TMF files / directories for WPP (kept for :attr:`Schemas.tmf`);
+* directories of all of these: only indexed (which provider GUIDs each file
+  describes) when a provider is first asked for, and only the files
+  describing it are parsed.
+
+Everything becomes TRACE_EVENT_INFO / EVENT_MAP_INFO blobs (:mod:`etw._tei`),
+the format the C registry reads.  The first source describing an event wins
+(sources in the order given); a trace's own schemas (injected EventMetadata,
+.NET EventSource manifests in the trace) come before any of these, and the
+built-in kernel tables after them.
+
+Schema pack format (``export``/``add_pack``), little-endian::
+
+    offset  size  field
+    0       8     magic  b"ETWSPACK"
+    8       4     format version (1)
+    12      4     number of entries N
+    16      4     CRC-32 (zlib.crc32) of every byte after the 24-byte header
+    20      4     reserved (0)
+    24      ...   N entries: u8 kind (1 = TRACE_EVENT_INFO blob,
+                  2 = provider GUID + EVENT_MAP_INFO blob), u8 source
+                  (0 unknown, 1 manifest, 2 compiled template, 3 in-band
+                  EventSource manifest, 4 other pack / TDH), u16 reserved (0),
+                  u32 byte length L, then L bytes of blob
+
+The trace-side entry points are :meth:`Schemas._provide` (called by the
+binding once per provider whose events miss a schema) and the module-level
+:func:`provide`, which also handles ``schemas=None`` and plain lists/paths.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import uuid
+import weakref
+import zlib
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
+
+from ._manifest import ManifestError, ProviderManifest, looks_like_manifest, parse_manifest
+from ._pe import PeError, is_pe, read_resources
+from ._tei import EventMap, EventSchema, pack_emi_record, pack_tei, parse_emi_record, parse_tei
+
+__all__ = [
+    "Schemas",
+    "provide",
+    "format_message",
+    "reassemble_inband",
+    "PACK_MAGIC",
+    "SOURCE_NAMES",
+]
+
+PACK_MAGIC = b"ETWSPACK"
+PACK_VERSION = 1
+_PACK_HEADER = struct.Struct("<8sIIII")
+_PACK_ENTRY = struct.Struct("<BBHI")
+_KIND_CODES = {"tei": 1, "emi": 2}
+_KIND_NAMES = {1: "tei", 2: "emi"}
+
+#: Where a blob came from (pack "source" byte and Schemas.source_of()).
+SOURCE_NAMES = {0: "unknown", 1: "manifest", 2: "wevt", 3: "inband", 4: "pack"}
+_SOURCE_CODES = {v: k for k, v in SOURCE_NAMES.items()}
+
+_MANIFEST_EXT = {".man", ".xml"}
+_PE_EXT = {".dll", ".exe", ".sys", ".mui", ".ocx", ".cpl", ".drv"}
+_CRIM_EXT = {".bin"}
+_PACK_EXT = {".etwpack"}
+_TMF_EXT = {".tmf"}
+
+_GUID_ATTR = re.compile(
+    r"<(?:\w+:)?provider\b[^>]*?\bguid\s*=\s*[\"']\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
+    r"[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?[\"']", re.S)
+
+PathArg = Union[str, bytes, "os.PathLike[str]"]
+
+
+def _etw_module():
+    from . import _etw
+    return _etw
+
+
+def _wevt_to_blobs(crim: bytes, msgtable: Optional[bytes]) -> List[Tuple[str, bytes]]:
+    fn = getattr(_etw_module(), "_wevt_to_blobs", None)
+    if fn is None:
+        raise RuntimeError("this build of etw._etw has no _wevt_to_blobs (compiled templates "
+                           "need it)")
+    return fn(crim, msgtable)
+
+
+def _blob_provider(kind: str, blob: bytes) -> uuid.UUID:
+    """Provider GUID a blob is filed under (class GUID for MOF TEI blobs)."""
+    if kind == "tei":
+        if len(blob) >= 52 and struct.unpack_from("<I", blob, 48)[0] == 1:
+            return uuid.UUID(bytes_le=bytes(blob[16:32]))
+        return uuid.UUID(bytes_le=bytes(blob[0:16]))
+    return uuid.UUID(bytes_le=bytes(blob[0:16]))
+
+
+def _blob_key(kind: str, blob: bytes) -> tuple:
+    """Registry key of a blob: first one wins within a Schemas, as in the C registry."""
+    if kind == "tei":
+        dsrc = struct.unpack_from("<I", blob, 48)[0]
+        if dsrc == 1:
+            return ("classic", bytes(blob[16:32]), blob[37], blob[34])
+        return ("manifest", bytes(blob[0:16]), struct.unpack_from("<H", blob, 32)[0], blob[34])
+    m = parse_emi_record(blob)
+    return ("map", bytes(blob[0:16]), m.name)
+
+
+def _crim_providers(crim: bytes) -> List[uuid.UUID]:
+    if len(crim) < 16 or crim[:4] != b"CRIM":
+        return []
+    n = struct.unpack_from("<I", crim, 12)[0]
+    out = []
+    for i in range(n):
+        o = 16 + 20 * i
+        if o + 16 > len(crim):
+            break
+        out.append(uuid.UUID(bytes_le=bytes(crim[o:o + 16])))
+    return out
+
+
+def _read_text_head(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return data[2:].decode("utf-16-le", "ignore")
+    return data.decode("utf-8", "ignore")
+
+
+def _sniff(data: bytes, ext: str) -> Optional[str]:
+    head = data[:4096]
+    if head[:8] == PACK_MAGIC:
+        return "pack"
+    if head[:4] == b"CRIM":
+        return "crim"
+    if is_pe(head):
+        return "pe"
+    if ext in _TMF_EXT:
+        return "tmf"
+    if looks_like_manifest(head):
+        return "manifest"
+    if ext in _MANIFEST_EXT and _read_text_head(head).lstrip("\ufeff \t\r\n").startswith("<"):
+        return "manifest"  # XML whose instrumentation section starts further on
+    return None
+
+
+class _FileEntry:
+    __slots__ = ("path", "kind", "guids", "loaded", "from_dir")
+
+    def __init__(self, path: str, kind: Optional[str], from_dir: bool):
+        self.path = path
+        self.kind = kind
+        self.guids: Optional[Set[uuid.UUID]] = None
+        self.loaded = False
+        self.from_dir = from_dir
+
+
+class Schemas:
+    """A reusable collection of schema sources (see the module documentation).
+
+    ``Schemas(sources=None, *, recursive=False)``: sources is a path, bytes,
+    manifest XML text, or an iterable of them (or another Schemas); directories are walked
+    recursively when ``recursive`` is true.  Files given by path are read at
+    once (errors raise); files found in directories are read when a provider
+    they describe is asked for (errors go to :attr:`warnings`).
+    """
+
+    def __init__(self, sources: object = None, *, recursive: bool = False):
+        self.recursive = recursive
+        #: Problems met while loading sources lazily (text).
+        self.warnings: List[str] = []
+        # provider -> {key: (kind, blob, source)} in insertion order
+        self._by_provider: Dict[uuid.UUID, Dict[tuple, Tuple[str, bytes, str]]] = {}
+        self._files: List[_FileEntry] = []
+        self._known_paths: Set[str] = set()
+        self._tmf_paths: List[str] = []
+        self._tmf = None
+        self._manifests: List[ProviderManifest] = []
+        if sources is not None:
+            self.add(sources)
+
+    # ------------------------------------------------------------ adding
+
+    def add(self, source: object) -> "Schemas":
+        """Add one source or an iterable of sources; returns self."""
+        if isinstance(source, Schemas):
+            for prov, entries in source._all_entries():
+                for kind, blob, src in entries:
+                    self._add_blob(kind, blob, src)
+            self._tmf_paths.extend(source._tmf_paths)
+            return self
+        if isinstance(source, ProviderManifest):
+            self._add_provider_manifest(source, "manifest")
+            return self
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self.add_bytes(bytes(source))
+            return self
+        if isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("<"):
+            self.add_manifest(source, source="<text>")  # manifest XML given as text
+            return self
+        if isinstance(source, (str, os.PathLike)):
+            self._add_path(os.fspath(source))
+            return self
+        if isinstance(source, Iterable):
+            for s in source:
+                self.add(s)
+            return self
+        raise TypeError("cannot use %r as a schema source" % (source,))
+
+    def add_bytes(self, data: bytes, *, source: Optional[str] = None) -> int:
+        """Add a source held in memory (manifest text, CRIM blob, PE image or
+        schema pack). Returns the number of schemas and maps added."""
+        kind = _sniff(data, "")
+        if kind == "pack":
+            return self.add_pack(data)
+        if kind == "crim":
+            return self.add_wevt(data, source=source)
+        if kind == "pe":
+            return self._add_pe_bytes(data, source or "<bytes>")
+        if kind == "manifest":
+            return self.add_manifest(data, source=source)
+        raise ValueError("%s: not a manifest, compiled template, PE image or schema pack"
+                         % (source or "<bytes>"))
+
+    def add_manifest(self, data: Union[bytes, str], *, source: Optional[str] = None,
+                     origin: str = "manifest") -> int:
+        """Add an instrumentation manifest (XML bytes or text). Returns the
+        number of schemas and maps added (duplicates of earlier ones excluded)."""
+        n = 0
+        for pm in parse_manifest(data, source=source):
+            n += self._add_provider_manifest(pm, origin)
+            self.warnings.extend("%s: %s" % (source or pm.name, w) for w in pm.warnings)
+        return n
+
+    def add_wevt(self, crim: bytes, msgtable: Optional[bytes] = None, *,
+                 source: Optional[str] = None) -> int:
+        """Add a compiled template ("CRIM" blob), optionally with the
+        MESSAGETABLE resource that holds its texts."""
+        n = 0
+        for kind, blob in _wevt_to_blobs(bytes(crim), msgtable):
+            n += self._add_blob(kind, blob, "wevt")
+        return n
+
+    def add_pe(self, path: PathArg) -> int:
+        """Add the WEVT_TEMPLATE resource of a PE file."""
+        p = os.fspath(path)
+        with open(p, "rb") as f:
+            return self._add_pe_bytes(f.read(), p)
+
+    def add_pack(self, data_or_path: Union[bytes, PathArg]) -> int:
+        """Add a schema pack (bytes or path) written by :meth:`export`."""
+        if isinstance(data_or_path, (bytes, bytearray, memoryview)):
+            data = bytes(data_or_path)
+        else:
+            with open(os.fspath(data_or_path), "rb") as f:
+                data = f.read()
+        n = 0
+        for kind, blob, src in read_pack(data):
+            n += self._add_blob(kind, blob, src)
+        return n
+
+    def add_inband(self, trace_or_path: object) -> int:
+        """Add the .NET EventSource manifests a trace file carries (events
+        with Id 0xFFFE), read in one C pass over the file. Returns the number
+        of schemas and maps added."""
+        path = getattr(trace_or_path, "path", trace_or_path)
+        scan = getattr(_etw_module(), "_inband_scan", None)
+        if scan is not None:
+            found = scan(path)
+        else:
+            from . import open as _open
+            found = reassemble_inband(_open(path, order="file"))
+        n = 0
+        for _prov, text in found:
+            n += self.add_manifest(text, source="in-band manifest", origin="inband")
+        return n
+
+    # ------------------------------------------------------------ internals
+
+    def _add_provider_manifest(self, pm: ProviderManifest, origin: str) -> int:
+        self._manifests.append(pm)
+        n = 0
+        for m in pm.maps:
+            n += self._add_blob("emi", pack_emi_record(m), origin)
+        for s in pm.schemas():
+            n += self._add_blob("tei", pack_tei(s), origin)
+        return n
+
+    def _add_blob(self, kind: str, blob: bytes, source: str) -> int:
+        # Blobs are kept in the canonical layout (validated, raises ValueError):
+        # every string present, nothing the registry does not read.
+        if kind == "tei":
+            blob = pack_tei(parse_tei(blob))
+        elif kind == "emi":
+            blob = pack_emi_record(parse_emi_record(blob))
+        else:
+            raise ValueError("unknown blob kind %r" % (kind,))
+        prov = _blob_provider(kind, blob)
+        key = _blob_key(kind, blob)
+        d = self._by_provider.setdefault(prov, {})
+        if key in d:
+            return 0
+        d[key] = (kind, bytes(blob), source)
+        return 1
+
+    def _add_pe_bytes(self, data: bytes, where: str) -> int:
+        res = read_resources(data)
+        crims = res.find("WEVT_TEMPLATE")
+        if not crims:
+            raise PeError("%s has no WEVT_TEMPLATE resource" % where)
+        mts = res.find(11)
+        mt = mts[0] if mts else self._mui_message_table(where)
+        n = 0
+        for crim in crims:
+            for kind, blob in _wevt_to_blobs(crim, mt):
+                n += self._add_blob(kind, blob, "wevt")
+        return n
+
+    @staticmethod
+    def _mui_message_table(where: str) -> Optional[bytes]:
+        """MESSAGETABLE of a satellite <dir>/<culture>/<name>.mui (en-US first)."""
+        if not os.path.isfile(where):
+            return None
+        d, name = os.path.split(where)
+        try:
+            cultures = sorted(os.listdir(d), key=lambda c: (c.lower() != "en-us", c))
+        except OSError:
+            return None
+        for c in cultures:
+            mui = os.path.join(d, c, name + ".mui")
+            if os.path.isfile(mui):
+                try:
+                    with open(mui, "rb") as f:
+                        found = read_resources(f.read()).find(11)
+                except (OSError, PeError):
+                    continue
+                if found:
+                    return found[0]
+        return None
+
+    def _add_path(self, p: str) -> None:
+        if os.path.isdir(p):
+            if p in self._known_paths:
+                return
+            self._known_paths.add(p)
+            has_tmf = False
+            for f in self._walk(p):
+                ext = os.path.splitext(f)[1].lower()
+                if ext in _TMF_EXT:
+                    has_tmf = True
+                    continue
+                if ext in _MANIFEST_EXT or ext in _PE_EXT or ext in _CRIM_EXT or ext in _PACK_EXT:
+                    if f not in self._known_paths:
+                        self._known_paths.add(f)
+                        self._files.append(_FileEntry(f, None, True))
+            if has_tmf:
+                self._tmf_paths.append(p)
+                self._tmf = None
+            return
+        ext = os.path.splitext(p)[1].lower()
+        if ext in _TMF_EXT:
+            self._tmf_paths.append(p)
+            self._tmf = None
+            return
+        if p in self._known_paths:
+            return
+        self._known_paths.add(p)
+        entry = _FileEntry(p, None, False)
+        self._files.append(entry)
+        self._load_file(entry)
+
+    def _walk(self, d: str) -> Iterator[str]:
+        if self.recursive:
+            for root, dirs, files in os.walk(d):
+                dirs.sort()
+                for f in sorted(files):
+                    yield os.path.join(root, f)
+        else:
+            try:
+                names = sorted(os.listdir(d))
+            except OSError as e:
+                self.warnings.append("%s: %s" % (d, e))
+                return
+            for f in names:
+                full = os.path.join(d, f)
+                if os.path.isfile(full):
+                    yield full
+
+    def _load_file(self, entry: _FileEntry) -> None:
+        """Parses a file into blobs. Errors raise for files given by name and
+        become warnings for files found in directories."""
+        entry.loaded = True
+        try:
+            with open(entry.path, "rb") as f:
+                data = f.read()
+            kind = _sniff(data, os.path.splitext(entry.path)[1].lower())
+            entry.kind = kind
+            if kind == "pack":
+                self.add_pack(data)
+            elif kind == "crim":
+                self.add_wevt(data, source=entry.path)
+            elif kind == "pe":
+                self._add_pe_bytes(data, entry.path)
+            elif kind == "manifest":
+                self.add_manifest(data, source=entry.path)
+            elif kind == "tmf":
+                self._tmf_paths.append(entry.path)
+                self._tmf = None
+            else:
+                raise ValueError("%s: not a manifest, compiled template, PE image or schema pack"
+                                 % entry.path)
+        except (OSError, ValueError, RuntimeError) as e:
+            if not entry.from_dir:
+                raise
+            self.warnings.append("%s: %s" % (entry.path, e))
+
+    def _index_file(self, entry: _FileEntry) -> None:
+        """Which provider GUIDs a directory file describes (cheap scan)."""
+        guids: Set[uuid.UUID] = set()
+        try:
+            with open(entry.path, "rb") as f:
+                data = f.read()
+            kind = _sniff(data, os.path.splitext(entry.path)[1].lower())
+            entry.kind = kind
+            if kind == "manifest":
+                guids = {uuid.UUID(g) for g in _GUID_ATTR.findall(_read_text_head(data))}
+            elif kind == "crim":
+                guids = set(_crim_providers(data))
+            elif kind == "pe":
+                for crim in read_resources(data).find("WEVT_TEMPLATE"):
+                    guids.update(_crim_providers(crim))
+            elif kind == "pack":
+                guids = {_blob_provider(k, b) for k, b, _s in read_pack(data)}
+        except (OSError, ValueError) as e:
+            self.warnings.append("%s: %s" % (entry.path, e))
+        entry.guids = guids
+
+    def _ensure_provider(self, provider: uuid.UUID) -> None:
+        for entry in self._files:
+            if entry.loaded:
+                continue
+            if entry.guids is None:
+                self._index_file(entry)
+            if provider in entry.guids:
+                self._load_file(entry)
+
+    def _ensure_all(self) -> None:
+        for entry in self._files:
+            if not entry.loaded:
+                self._load_file(entry)
+
+    def _all_entries(self) -> Iterator[Tuple[uuid.UUID, List[Tuple[str, bytes, str]]]]:
+        self._ensure_all()
+        for prov, d in self._by_provider.items():
+            yield prov, list(d.values())
+
+    # ------------------------------------------------------------ queries
+
+    @property
+    def tmf(self):
+        """A :class:`etw.wpp.TmfDatabase` over the TMF files and directories
+        given (None when etw.wpp is not available)."""
+        if self._tmf is None:
+            try:
+                from .wpp import TmfDatabase
+            except ImportError:
+                return None
+            self._tmf = TmfDatabase(list(self._tmf_paths), recursive=self.recursive)
+        return self._tmf
+
+    def providers(self) -> List[uuid.UUID]:
+        """Every provider GUID described (loads every directory file)."""
+        self._ensure_all()
+        return [p for p, d in self._by_provider.items() if d]
+
+    def blobs(self, provider: Union[uuid.UUID, str]) -> List[Tuple[str, bytes]]:
+        """The ("tei"|"emi", blob) pairs describing a provider: maps first."""
+        prov = uuid.UUID(str(provider)) if not isinstance(provider, uuid.UUID) else provider
+        self._ensure_provider(prov)
+        d = self._by_provider.get(prov, {})
+        maps = [(k, b) for k, b, _s in d.values() if k == "emi"]
+        teis = [(k, b) for k, b, _s in d.values() if k == "tei"]
+        return maps + teis
+
+    def schemas(self, provider: Union[uuid.UUID, str]) -> List[EventSchema]:
+        """The event schemas of a provider (parsed from the blobs)."""
+        return [parse_tei(b) for k, b in self.blobs(provider) if k == "tei"]
+
+    def maps(self, provider: Union[uuid.UUID, str]) -> List[EventMap]:
+        """The value maps / bitmaps of a provider."""
+        return [parse_emi_record(b) for k, b in self.blobs(provider) if k == "emi"]
+
+    def find(self, provider: Union[uuid.UUID, str], id: int, version: int = 0, *,
+             nearest: bool = True) -> Optional[EventSchema]:
+        """The schema of (provider, id, version); with ``nearest`` a missing
+        version falls back to the highest lower one (as TDH does)."""
+        best = None
+        for s in self.schemas(provider):
+            if s.id != id:
+                continue
+            if s.version == version:
+                return s
+            if nearest and s.version < version and (best is None or s.version > best.version):
+                best = s
+        return best
+
+    def source_of(self, provider: Union[uuid.UUID, str], id: int, version: int) -> Optional[str]:
+        """Where the schema of (provider, id, version) came from: "manifest",
+        "wevt", "inband", "pack" - or None when not described."""
+        prov = uuid.UUID(str(provider)) if not isinstance(provider, uuid.UUID) else provider
+        self._ensure_provider(prov)
+        e = self._by_provider.get(prov, {}).get(("manifest", prov.bytes_le, id, version))
+        return e[2] if e else None
+
+    def __contains__(self, provider: object) -> bool:
+        try:
+            prov = uuid.UUID(str(provider)) if not isinstance(provider, uuid.UUID) else provider
+        except ValueError:
+            return False
+        self._ensure_provider(prov)
+        return bool(self._by_provider.get(prov))
+
+    def __len__(self) -> int:
+        self._ensure_all()
+        return sum(1 for d in self._by_provider.values() for k in d if k[0] != "map")
+
+    def __repr__(self) -> str:
+        loaded = sum(1 for d in self._by_provider.values() for k in d if k[0] != "map")
+        lazy = sum(1 for f in self._files if not f.loaded)
+        return "<etw.Schemas %d schemas of %d providers%s>" % (
+            loaded, sum(1 for d in self._by_provider.values() if d),
+            ", %d files not read yet" % lazy if lazy else "")
+
+    # ------------------------------------------------------------ traces
+
+    def _provide(self, trace: object, provider: Union[uuid.UUID, str]) -> int:
+        """Called by the binding when events of ``provider`` miss a schema:
+        adds the trace's in-band manifests that arrived since the last call
+        (all providers: they take precedence), then every schema and map this
+        collection has for ``provider``. Returns the number added."""
+        prov = uuid.UUID(str(provider)) if not isinstance(provider, uuid.UUID) else provider
+        n = _drain_inband(trace)
+        for kind, blob in self.blobs(prov):
+            n += _registry_add(trace, kind, blob, self.source_of_blob(prov, kind, blob))
+        return n
+
+    def source_of_blob(self, provider: uuid.UUID, kind: str, blob: bytes) -> str:
+        e = self._by_provider.get(provider, {}).get(_blob_key(kind, blob))
+        return e[2] if e else "unknown"
+
+    # ------------------------------------------------------------ export
+
+    def export(self, path: PathArg, trace: object = None, *,
+               providers: Optional[Iterable[Union[uuid.UUID, str]]] = None) -> int:
+        """Write a schema pack (format in the module documentation).
+
+        With ``trace`` (an etw.Trace or a path), only what that trace needs is
+        written: the schemas of the (provider, event id) pairs it contains, in
+        every version, with the maps they use, plus the in-band EventSource
+        manifests it carries.  ``providers`` restricts to those providers.
+        Otherwise every schema known is written.  Returns the number of
+        entries written.
+        """
+        wanted_ids: Optional[Dict[uuid.UUID, Set[int]]] = None
+        extra = Schemas()
+        if trace is not None:
+            from . import scan as _scan
+            tpath = getattr(trace, "path", trace)
+            counts = _scan(tpath)["counts"]
+            wanted_ids = {}
+            for (prov, eid, _opcode) in counts:
+                wanted_ids.setdefault(prov, set()).add(eid)
+            try:
+                extra.add_inband(tpath)
+            except (OSError, ValueError):
+                pass
+        if providers is not None:
+            keep = {uuid.UUID(str(p)) for p in providers}
+        else:
+            keep = None
+        entries: List[Tuple[str, bytes, str]] = []
+        seen: Set[tuple] = set()
+        sources = [extra, self]
+        for src in sources:
+            if wanted_ids is not None:
+                provs = [p for p in wanted_ids if keep is None or p in keep]
+            elif keep is not None:
+                provs = list(keep)
+            else:
+                provs = src.providers()
+            for prov in provs:
+                src._ensure_provider(prov)
+                d = src._by_provider.get(prov, {})
+                chosen = []
+                maps_needed: Set[str] = set()
+                for key, (kind, blob, origin) in d.items():
+                    if kind != "tei":
+                        continue
+                    if wanted_ids is not None and key[0] == "manifest" and key[2] not in wanted_ids[prov]:
+                        continue
+                    chosen.append((key, kind, blob, origin))
+                    maps_needed.update(p.map_name for p in parse_tei(blob).props if p.map_name)
+                for key, (kind, blob, origin) in d.items():
+                    if kind == "emi" and (wanted_ids is None or key[2] in maps_needed):
+                        if key not in seen:
+                            seen.add(key)
+                            entries.append((kind, blob, origin))
+                for key, kind, blob, origin in chosen:
+                    if key not in seen:
+                        seen.add(key)
+                        entries.append((kind, blob, origin))
+        data = write_pack(entries)
+        with open(os.fspath(path), "wb") as f:
+            f.write(data)
+        return len(entries)
+
+
+# ---------------------------------------------------------------- packs
+
+def write_pack(entries: Sequence[Tuple[str, bytes, str]]) -> bytes:
+    """Serialize (kind, blob, source) entries as a schema pack."""
+    body = bytearray()
+    for kind, blob, source in entries:
+        body += _PACK_ENTRY.pack(_KIND_CODES[kind], _SOURCE_CODES.get(source, 0), 0, len(blob))
+        body += blob
+    head = _PACK_HEADER.pack(PACK_MAGIC, PACK_VERSION, len(entries), zlib.crc32(body) & 0xFFFFFFFF, 0)
+    return head + bytes(body)
+
+
+def read_pack(data: bytes) -> List[Tuple[str, bytes, str]]:
+    """Parse a schema pack into (kind, blob, source) entries. Raises ValueError."""
+    if len(data) < _PACK_HEADER.size or data[:8] != PACK_MAGIC:
+        raise ValueError("not a schema pack (no ETWSPACK header)")
+    _magic, version, count, crc, _res = _PACK_HEADER.unpack_from(data, 0)
+    if version != PACK_VERSION:
+        raise ValueError("schema pack version %d is not supported" % version)
+    body = memoryview(data)[_PACK_HEADER.size:]
+    if zlib.crc32(body) & 0xFFFFFFFF != crc:
+        raise ValueError("schema pack checksum mismatch (damaged file)")
+    out = []
+    off = 0
+    for i in range(count):
+        if off + _PACK_ENTRY.size > len(body):
+            raise ValueError("schema pack entry %d past the end" % i)
+        kind, source, _r, n = _PACK_ENTRY.unpack_from(body, off)
+        off += _PACK_ENTRY.size
+        if kind not in _KIND_NAMES or off + n > len(body):
+            raise ValueError("schema pack entry %d: kind %d, %d bytes" % (i, kind, n))
+        out.append((_KIND_NAMES[kind], bytes(body[off:off + n]),
+                    "pack" if source == 0 else SOURCE_NAMES.get(source, "pack")))
+        off += n
+    if off != len(body):
+        raise ValueError("schema pack has %d bytes after its last entry" % (len(body) - off))
+    return out
+
+
+# ---------------------------------------------------------------- trace hooks
+
+_registry_sources = True     # whether Trace._registry_add takes a source argument
+_inband_done: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_coerced: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _registry_add(trace: object, kind: str, blob: bytes, source: str) -> int:
+    global _registry_sources
+    if _registry_sources:
+        try:
+            return 1 if trace._registry_add(kind, blob, source) else 0  # type: ignore[attr-defined]
+        except TypeError:
+            _registry_sources = False
+    return 1 if trace._registry_add(kind, blob) else 0  # type: ignore[attr-defined]
+
+
+def _drain_inband(trace: object) -> int:
+    """Registers the in-band EventSource manifests that completed since the
+    last call (Trace._inband_take, when the binding provides it)."""
+    take = getattr(trace, "_inband_take", None)
+    if take is None:
+        return 0
+    n = 0
+    for _prov, text in take():
+        try:
+            pms = parse_manifest(text, source="in-band manifest")
+        except ManifestError:
+            continue
+        for pm in pms:
+            for m in pm.maps:
+                n += _registry_add(trace, "emi", pack_emi_record(m), "inband")
+            for s in pm.schemas():
+                n += _registry_add(trace, "tei", pack_tei(s), "inband")
+    return n
+
+
+def provide(trace: object, provider: Union[uuid.UUID, str]) -> int:
+    """The binding's hook for a provider whose events miss a schema, whatever
+    ``trace.schemas`` is (None, a Schemas, or anything Schemas() accepts:
+    converted once per trace). Registers the trace's in-band manifests first.
+    Returns the number of schemas and maps added."""
+    src = getattr(trace, "schemas", None)
+    if src is None:
+        return _drain_inband(trace)
+    if not isinstance(src, Schemas):
+        try:
+            conv = _coerced.get(trace)
+        except TypeError:
+            conv = None
+        if conv is None:
+            conv = Schemas(src)
+            try:
+                _coerced[trace] = conv
+            except TypeError:
+                pass
+        src = conv
+    return src._provide(trace, provider)
+
+
+def reassemble_inband(events: Iterable[object]) -> List[Tuple[uuid.UUID, bytes]]:
+    """Pure-Python reassembly of EventSource manifests from events (anything
+    with provider_id, id, opcode and payload): the same rules as the C
+    collector (inband.c). Returns [(provider, manifest bytes)] in completion
+    order, identical manifests of a provider once."""
+    partial: Dict[uuid.UUID, Tuple[int, int, bytearray]] = {}
+    kept: Dict[uuid.UUID, bytes] = {}
+    out: List[Tuple[uuid.UUID, bytes]] = []
+    for ev in events:
+        if getattr(ev, "id", None) != 0xFFFE or getattr(ev, "opcode", None) != 0xFE:
+            continue
+        p = bytes(ev.payload)  # type: ignore[attr-defined]
+        if len(p) < 8 or p[3] != 0x5B:
+            continue
+        total, number = struct.unpack_from("<HH", p, 4)
+        prov = ev.provider_id  # type: ignore[attr-defined]
+        if total == 0 or number >= total:
+            continue
+        if number == 0:
+            partial[prov] = (total, 0, bytearray())
+        st = partial.get(prov)
+        if st is None or st[0] != total or st[1] != number:
+            partial.pop(prov, None)
+            continue
+        buf = st[2]
+        buf += p[8:]
+        if number + 1 == total:
+            partial.pop(prov, None)
+            data = bytes(buf)
+            if kept.get(prov) != data:
+                kept[prov] = data
+                out.append((prov, data))
+        else:
+            partial[prov] = (total, number + 1, buf)
+    return out
+
+
+# ---------------------------------------------------------------- messages
+
+_MSG_TOKEN = re.compile(r"%(?:([1-9][0-9]?)(?:!([^!]*)!)?|(.))", re.S)
+
+
+def format_message(message: Optional[str], values: Sequence[object]) -> Optional[str]:
+    """Render an event message (FormatMessage syntax, as manifests and
+    MESSAGETABLE resources write them) with the event's values.
+
+    ``%1``..``%99`` insert ``values[n-1]`` (``%n!fmt!`` applies a printf
+    conversion: d i u x X o c s S, with flags/width/precision); ``%n`` is a
+    line break (CR LF), ``%t`` a tab, ``%r`` a carriage return, ``%b`` and
+    ``% `` a space, ``%.`` ``%!`` ``%%`` the character, ``%0`` ends the text.
+    An insert with no value stays as written.
+    """
+    if message is None:
+        return None
+    out: List[str] = []
+    pos = 0
+    for m in _MSG_TOKEN.finditer(message):
+        out.append(message[pos:m.start()])
+        pos = m.end()
+        num, fmt, ch = m.groups()
+        if num is not None:
+            i = int(num) - 1
+            if i >= len(values):
+                out.append(m.group(0))
+                continue
+            out.append(_printf(fmt, values[i]))
+        elif ch == "0":
+            return "".join(out)
+        elif ch == "n":
+            out.append("\r\n")
+        elif ch == "t":
+            out.append("\t")
+        elif ch == "r":
+            out.append("\r")
+        elif ch in ("b", " "):
+            out.append(" ")
+        elif ch in (".", "!", "%"):
+            out.append(ch)
+        else:
+            out.append(m.group(0))
+    out.append(message[pos:])
+    return "".join(out)
+
+
+_PRINTF = re.compile(r"^([-+ #0]*)(\d*)(?:\.(\d+))?(?:hh|h|ll|l|I64|I32|I|w|z)?([diuxXocsSp])$")
+
+
+def _printf(fmt: Optional[str], value: object) -> str:
+    if not fmt:
+        return _as_text(value)
+    m = _PRINTF.match(fmt)
+    if not m:
+        return _as_text(value)
+    flags, width, prec, conv = m.groups()
+    try:
+        if conv in "diu":
+            spec = "%" + flags + width + ("." + prec if prec else "") + "d"
+            return spec % int(value)  # type: ignore[arg-type]
+        if conv in "xXo":
+            spec = "%" + flags + width + ("." + prec if prec else "") + conv
+            return spec % (int(value) & 0xFFFFFFFFFFFFFFFF)  # type: ignore[arg-type]
+        if conv == "p":
+            return "%X" % int(value)  # type: ignore[arg-type]
+        if conv == "c":
+            return chr(int(value)) if not isinstance(value, str) else value[:1]  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return _as_text(value)
+    spec = "%" + flags.replace("0", "") + width + ("." + prec if prec else "") + "s"
+    return spec % _as_text(value)
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "0x" + bytes(value).hex().upper()
+    return str(value)
