@@ -14,6 +14,7 @@
 #include "reader.h"
 
 #define BUFHDR 0x48u
+#define HDRPEEK (BUFHDR + 4u) /* a buffer header and its first record marker */
 #define MAX_INFLATED (64u * 1024u * 1024u) /* > the 16 MiB Windows maximum */
 #define PEEK_BYTES 0x70u
 #define FLAG_COMPRESSED 0x0040u
@@ -59,6 +60,8 @@ struct etw_reader {
     open_buf *header_ob;     /* buffer 0, opened at open time */
     int header_done;
     open_buf *delivered;     /* buffer whose current record was handed out last */
+    int delivered_on_heap;   /* ... and it is still the heap's top (time order) */
+    int raw_times;           /* leave filetime/time_ns at 0 */
     open_buf *spare[8];      /* recycled buffers */
     size_t nspare;
     size_t file_next;        /* file order: next buffer index */
@@ -230,7 +233,8 @@ static int ob_advance(etw_reader *r, open_buf *ob, etw_error *err) {
                 !(rec->wpp_flags & 0x0008))
                 rec->timestamp = ob->last_ts; /* no timestamp of its own (2.7) */
             ob->last_ts = rec->timestamp;
-            etw_clock_convert(&r->clock, rec->timestamp, &rec->filetime, &rec->time_ns);
+            if (!r->raw_times)
+                etw_clock_convert(&r->clock, rec->timestamp, &rec->filetime, &rec->time_ns);
         }
         return 1;
     }
@@ -238,13 +242,38 @@ static int ob_advance(etw_reader *r, open_buf *ob, etw_error *err) {
 
 /* ---------------------------------------------------------------- index */
 
+/* h holds HDRPEEK bytes (fewer only when the file ends sooner, and then the
+ * bytes past the header are not looked at). */
 static int plausible_header(const uint8_t *h, uint64_t offset, uint64_t file_size) {
     uint32_t size = etw_le32(h), filled = etw_le32(h + 0x30);
     uint16_t flags = etw_le16(h + 0x34), type = etw_le16(h + 0x36);
     if (size < BUFHDR || size > MAX_INFLATED || type > 8) return 0;
     if (offset + size > file_size) return 0;
     if (flags & FLAG_COMPRESSED) return filled >= BUFHDR && filled <= MAX_INFLATED;
-    return filled <= size;
+    /* [issue 3] An uncompressed buffer's Offset covers its header, and it is empty
+     * or starts with a record (marker byte 0xC0 or 0x90): bytes that only look
+     * like a header (after a damaged BufferSize, or inside records) rarely pass.
+     * Was `filled <= size` alone. Every buffer of the corpus passes. */
+    if (filled < BUFHDR || filled > size) return 0;
+    return filled <= HDRPEEK || etw_le32(h + BUFHDR) == 0xFFFFFFFFu || h[BUFHDR + 3] == 0xC0 ||
+           h[BUFHDR + 3] == 0x90;
+}
+
+/* plausible_header, and [issue 3] for a compressed buffer a stream that
+ * inflates to a record start (or an empty buffer): header-shaped bytes inside
+ * compressed data, where a damaged BufferSize or a resync lands, rarely do. */
+static int plausible_at(etw_reader *r, const uint8_t *h, uint64_t offset) {
+    uint8_t in[32], out[4];
+    size_t got = 0, produced = 0;
+    uint32_t size = etw_le32(h);
+    if (!plausible_header(h, offset, r->file_size)) return 0;
+    if (!(etw_le16(h + 0x34) & FLAG_COMPRESSED) || etw_le32(h + 0x30) <= HDRPEEK) return 1;
+    if (etw_file_pread(r->file, in, size - BUFHDR < sizeof in ? size - BUFHDR : sizeof in,
+                       offset + BUFHDR, &got, NULL) != ETW_OK)
+        return 0;
+    etw_lz77_decompress(in, got, out, sizeof out, &produced);
+    return produced == sizeof out && (etw_le32(out) == 0xFFFFFFFFu || out[3] == 0xC0 ||
+                                      out[3] == 0x90);
 }
 
 /* Peeks the raw timestamp of the record at p (avail bytes). Returns 1 when
@@ -345,40 +374,65 @@ static int add_buf(etw_reader *r, size_t *cap, const uint8_t *h, uint64_t offset
     return ETW_OK;
 }
 
-/* Scans forward (8-byte steps) for the next plausible buffer header after
- * damage at offset. Returns its offset or file_size when none. */
-static uint64_t resync(etw_reader *r, uint64_t offset) {
-    uint8_t chunk[4096 + BUFHDR];
-    uint64_t pos = (offset + 8) & ~(uint64_t)7;
-    /* Uncompressed sessions use one buffer size: try that step first. */
-    if (r->hdr.buffer_size >= BUFHDR) {
-        uint64_t cand = offset - (offset % r->hdr.buffer_size) + r->hdr.buffer_size;
-        for (; cand + BUFHDR <= r->file_size; cand += r->hdr.buffer_size) {
+/* A resync candidate: plausible, and [issue 3] followed by the end of the
+ * file or by another buffer header, plausible but for the file size (the next
+ * one may be the cut last buffer): a chain of two is what bytes that only
+ * look like a header (a header read 4 bytes off, record or compressed data)
+ * practically never give. h has HDRPEEK bytes. */
+static int resync_candidate(etw_reader *r, const uint8_t *h, uint64_t offset) {
+    uint8_t h2[HDRPEEK];
+    size_t got = 0;
+    uint64_t next = offset + etw_le32(h);
+    if (!plausible_at(r, h, offset)) return 0;
+    if (next == r->file_size) return 1;
+    memset(h2, 0, sizeof h2);
+    if (etw_file_pread(r->file, h2, HDRPEEK, next, &got, NULL) != ETW_OK) return 0;
+    return plausible_header(h2, next, UINT64_MAX);
+}
+
+/* Finds the next buffer header after damage at offset: the nearer of the
+ * first candidate on the session-buffer grid of the last good buffer
+ * (uncompressed sessions use one buffer size) and the first one found byte by
+ * byte up to offset + limit (compressed buffers have any size: in relogged
+ * files most of them are not 8-byte aligned). Returns its offset (> offset)
+ * or file_size when none. [issue 3: was an 8-byte-step scan after a grid from
+ * the file start, which never found the unaligned buffers of compressed
+ * files; see tests/test_corruption.py] */
+static uint64_t resync(etw_reader *r, uint64_t last_good, uint64_t offset, uint64_t limit) {
+    uint8_t chunk[4096 + HDRPEEK];
+    uint64_t pos = offset + 1, found = r->file_size;
+    uint64_t scan_end = limit < r->file_size - offset ? offset + limit : r->file_size;
+    uint32_t step = r->hdr.buffer_size;
+    if (step >= BUFHDR) {
+        uint64_t base = last_good <= offset ? last_good : 0;
+        uint64_t cand = base + ((offset - base) / step + 1) * step;
+        for (; cand + BUFHDR <= r->file_size; cand += step) {
             size_t got = 0;
-            if (etw_file_pread(r->file, chunk, BUFHDR, cand, &got, NULL) != ETW_OK ||
+            if (etw_file_pread(r->file, chunk, HDRPEEK, cand, &got, NULL) != ETW_OK ||
                 got < BUFHDR)
                 break;
-            if (plausible_header(chunk, cand, r->file_size)) return cand;
+            if (resync_candidate(r, chunk, cand)) {
+                found = cand;
+                break;
+            }
         }
     }
-    while (pos + BUFHDR <= r->file_size) {
+    while (pos + HDRPEEK <= r->file_size && pos <= scan_end && pos < found) {
         size_t got = 0, i;
         if (etw_file_pread(r->file, chunk, sizeof chunk, pos, &got, NULL) != ETW_OK) break;
-        if (got < BUFHDR) break;
-        for (i = 0; i + BUFHDR <= got; i += 8) {
-            if (plausible_header(chunk + i, pos + i, r->file_size) &&
-                (etw_le32(chunk + i) >= 0x100))
-                return pos + i;
+        if (got < HDRPEEK) break;
+        for (i = 0; i + HDRPEEK <= got && pos + i <= scan_end && pos + i < found; i++) {
+            if (resync_candidate(r, chunk + i, pos + i)) return pos + i;
         }
         pos += i;
     }
-    return r->file_size;
+    return found;
 }
 
 static int build_index(etw_reader *r, etw_error *err) {
     size_t cap = 0;
-    uint64_t offset = 0;
-    uint8_t h[BUFHDR];
+    uint64_t offset = 0, last_good = 0;
+    uint8_t h[HDRPEEK];
     uint8_t *tmp = NULL;
     size_t tmp_cap = 0;
     int rc = ETW_OK;
@@ -386,29 +440,26 @@ static int build_index(etw_reader *r, etw_error *err) {
     while (offset + BUFHDR <= r->file_size) {
         size_t got = 0;
         uint32_t size;
-        rc = etw_file_pread(r->file, h, BUFHDR, offset, &got, err);
+        rc = etw_file_pread(r->file, h, HDRPEEK, offset, &got, err);
         if (rc != ETW_OK) goto done;
         size = etw_le32(h);
         if (size == 0) {
-            /* Zero-filled tail (preallocated or crash-truncated file): the end. */
-            break;
+            /* Zero-filled tail (preallocated or crash-truncated file): the end.
+             * [issue 3] Unless a buffer follows (looked for on the buffer grid and
+             * 1 MiB ahead): a zeroed region inside the file is damage, handled as
+             * an invalid header below; stopping here lost every later buffer. */
+            if (resync(r, last_good, offset, 1u << 20) >= r->file_size) break;
         }
-        if (!plausible_header(h, offset, r->file_size)) {
+        if (!plausible_at(r, h, offset)) {
             int truncated = size >= BUFHDR && size <= MAX_INFLATED &&
                             offset + size > r->file_size;
             uint64_t next;
-            /* A cut file ends inside its last buffer; a damaged size field does not
-             * leave a plausible buffer after one session-buffer step. */
-            if (truncated && r->hdr.buffer_size >= BUFHDR &&
-                offset + r->hdr.buffer_size + BUFHDR <= r->file_size) {
-                uint8_t h2[BUFHDR];
-                size_t got2 = 0;
-                if (etw_file_pread(r->file, h2, BUFHDR, offset + r->hdr.buffer_size, &got2,
-                                   NULL) == ETW_OK &&
-                    got2 == BUFHDR &&
-                    plausible_header(h2, offset + r->hdr.buffer_size, r->file_size))
-                    truncated = 0;
-            }
+            /* A cut file ends inside its last buffer; a damaged size field leaves
+             * buffers after it. [issue 3] Looked for as resync does: one session-
+             * buffer step only missed the next buffer of compressed files, and
+             * their later buffers were taken for the cut buffer's bytes. */
+            if (truncated && resync(r, last_good, offset, MAX_INFLATED) < r->file_size)
+                truncated = 0;
             if (truncated) {
                 etw_error_set(&r->tail, ETW_ERR_TRUNCATED, offset,
                               "file truncated: buffer at offset %llu needs %u bytes, "
@@ -432,7 +483,7 @@ static int build_index(etw_reader *r, etw_error *err) {
                           "invalid buffer header at offset %llu (size %u)",
                           (unsigned long long)offset, size);
             if (!r->opt.skip_errors) break;
-            next = resync(r, offset);
+            next = resync(r, last_good, offset, UINT64_MAX);
             r->stats.skipped++;
             r->stats.skipped_bytes += next - offset;
             r->tail.code = 0;
@@ -441,6 +492,7 @@ static int build_index(etw_reader *r, etw_error *err) {
         }
         rc = add_buf(r, &cap, h, offset, size, err);
         if (rc != ETW_OK) goto done;
+        last_good = offset;
         offset += size;
     }
     if (offset + BUFHDR > r->file_size && offset < r->file_size && !r->tail.code &&
@@ -495,10 +547,8 @@ static void heap_push(etw_reader *r, open_buf *ob) {
     }
 }
 
-static open_buf *heap_pop(etw_reader *r) {
-    open_buf *top = r->heap[0];
+static void heap_sift_down(etw_reader *r) {
     size_t i = 0;
-    r->heap[0] = r->heap[--r->heap_n];
     for (;;) {
         size_t l = 2 * i + 1, m = i;
         if (l < r->heap_n && heap_less(r->heap[l], r->heap[m])) m = l;
@@ -509,6 +559,12 @@ static open_buf *heap_pop(etw_reader *r) {
         r->heap[m] = t;
         i = m;
     }
+}
+
+static open_buf *heap_pop(etw_reader *r) {
+    open_buf *top = r->heap[0];
+    r->heap[0] = r->heap[--r->heap_n];
+    heap_sift_down(r);
     return top;
 }
 
@@ -642,6 +698,13 @@ const etw_logfile_header *etw_reader_header(const etw_reader *r) { return &r->hd
 
 size_t etw_reader_buffer_count(const etw_reader *r) { return r->nbufs; }
 
+void etw_reader_set_raw_times(etw_reader *r, int on) { r->raw_times = on != 0; }
+
+void etw_reader_convert_time(const etw_reader *r, int64_t ts, int64_t *filetime,
+                             int64_t *unix_ns) {
+    etw_clock_convert(&r->clock, ts, filetime, unix_ns);
+}
+
 void etw_reader_get_stats(const etw_reader *r, etw_reader_stats *out) { *out = r->stats; }
 
 static int deliver(etw_reader *r, open_buf *ob, const etw_record **rec) {
@@ -683,7 +746,21 @@ static int open_into_heap(etw_reader *r, size_t idx, etw_error *err) {
 
 int etw_reader_next(etw_reader *r, const etw_record **rec, etw_error *err) {
     int rc;
-    if (r->delivered) {
+    if (r->delivered && r->delivered_on_heap) {
+        /* The top of the merge heap moves on in place ("replace top"): one
+         * sift-down instead of a pop and a push. */
+        open_buf *ob = r->delivered;
+        r->delivered = NULL;
+        r->delivered_on_heap = 0;
+        rc = ob_advance(r, ob, err);
+        if (rc == 1) {
+            heap_sift_down(r);
+        } else {
+            heap_pop(r);
+            ob_release(r, ob);
+            if (rc < 0) return rc;
+        }
+    } else if (r->delivered) {
         /* Move the buffer of the last record on; its damage is reported now,
          * after that record was delivered. */
         open_buf *ob = r->delivered;
@@ -744,7 +821,8 @@ int etw_reader_next(etw_reader *r, const etw_record **rec, etw_error *err) {
         if (rc < 0) return rc;
     }
     if (r->heap_n == 0) return finish(r, err);
-    return deliver(r, heap_pop(r), rec);
+    r->delivered_on_heap = 1;
+    return deliver(r, r->heap[0], rec);
 }
 
 void etw_reader_close(etw_reader *r) {
@@ -753,7 +831,7 @@ void etw_reader_close(etw_reader *r) {
     for (i = 0; i < r->heap_n; i++) ob_free(r->heap[i]);
     for (i = 0; i < r->nspare; i++) ob_free(r->spare[i]);
     ob_free(r->header_ob);
-    ob_free(r->delivered);
+    if (!r->delivered_on_heap) ob_free(r->delivered);
     ob_free(r->file_ob);
     free(r->heap);
     free(r->order);

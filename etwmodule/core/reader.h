@@ -48,6 +48,15 @@ int etw_reader_next(etw_reader *r, const etw_record **rec, etw_error *err);
 /* Statistics so far. Never fails. */
 void etw_reader_get_stats(const etw_reader *r, etw_reader_stats *out);
 
+/* With on != 0, records come with filetime/time_ns left at 0: for callers
+ * that convert only a few timestamps themselves (etw_reader_convert_time).
+ * Never fails. */
+void etw_reader_set_raw_times(etw_reader *r, int on);
+
+/* FILETIME and Unix ns of a raw timestamp of this trace. Never fails. */
+void etw_reader_convert_time(const etw_reader *r, int64_t ts, int64_t *filetime,
+                             int64_t *unix_ns);
+
 /* Number of buffers found by the index. Never fails. */
 size_t etw_reader_buffer_count(const etw_reader *r);
 

@@ -49,13 +49,15 @@ int etw_scan_file(const char *path, int skip_errors, etw_scan_result *out, etw_e
     const etw_record *rec;
     int rc;
     memset(out, 0, sizeof *out);
+    memset(&opt, 0, sizeof opt);
     opt.order = ETW_ORDER_FILE;
     opt.skip_errors = skip_errors;
     rc = etw_reader_open(path, &opt, &r, err);
     if (rc != ETW_OK) return rc;
     out->header = *etw_reader_header(r);
-    out->first_time_ns = INT64_MAX;
-    out->last_time_ns = INT64_MIN;
+    etw_reader_set_raw_times(r, 1); /* only the first and last times are converted, at the end */
+    {
+        int64_t first_raw = INT64_MAX, last_raw = INT64_MIN;
     if (grow(out) != ETW_OK) {
         rc = etw_error_set(err, ETW_ERR_NOMEM, 0, "out of memory");
         goto done;
@@ -79,8 +81,14 @@ int etw_scan_file(const char *path, int skip_errors, etw_scan_result *out, etw_e
         out->entries[s].count++;
         out->entries[s].payload_bytes += rec->user_data_length;
         if (rec->kind < ETW_KIND_COUNT) out->kind_counts[rec->kind]++;
-        if (rec->time_ns < out->first_time_ns) out->first_time_ns = rec->time_ns;
-        if (rec->time_ns > out->last_time_ns) out->last_time_ns = rec->time_ns;
+        if (rec->timestamp < first_raw) first_raw = rec->timestamp;
+        if (rec->timestamp > last_raw) last_raw = rec->timestamp;
+    }
+    if (first_raw <= last_raw) {
+        int64_t ft;
+        etw_reader_convert_time(r, first_raw, &ft, &out->first_time_ns);
+        etw_reader_convert_time(r, last_raw, &ft, &out->last_time_ns);
+    }
     }
 done:
     etw_reader_get_stats(r, &out->stats);
