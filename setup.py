@@ -25,8 +25,12 @@ CORE = [
     "schema_tei.c",
     "schema_kernel.c",
     "decode.c",
+    "schema_wevt.c",
+    "schema_export.c",
+    "inband.c",
+    "columns.c",
 ]
-PY = ["module.c", "event.c", "trace.c", "props.c"]
+PY = ["module.c", "event.c", "trace.c", "props.c", "tojson.c", "wevt_py.c", "columns_py.c"]
 
 sources = [os.path.join("etwmodule", "core", f) for f in CORE]
 sources += [os.path.join("etwmodule", "py", f) for f in PY]

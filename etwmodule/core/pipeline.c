@@ -7,6 +7,7 @@ struct etw_pipeline {
     etw_ring ring;
     etw_reader *reader;
     etw_registry *registry;   /* borrowed; may be NULL */
+    etw_inband *inband;       /* borrowed; may be NULL */
     etw_thread *thread;
     etw_atomic_int stop;      /* consumer -> producer: stop now */
     etw_atomic_int done;      /* producer -> consumer: no more batches will come */
@@ -43,6 +44,7 @@ static void producer_main(void *arg) {
             etw_error ignored;
             etw_registry_add_event_metadata(p->registry, rec, &ignored);
         }
+        if (p->inband && etw_inband_is_chunk(rec)) etw_inband_observe(p->inband, rec);
         if (!b && !(b = etw_batch_new(ETW_BATCH_RECORDS, ETW_BATCH_DATA))) {
             etw_error_set(&p->error, ETW_ERR_NOMEM, 0, "out of memory");
             break;
@@ -72,7 +74,7 @@ static void producer_main(void *arg) {
 }
 
 int etw_pipeline_start_file(etw_reader *r, size_t ring_capacity, etw_registry *registry,
-                            etw_pipeline **out) {
+                            etw_inband *inband, etw_pipeline **out) {
     etw_pipeline *p = (etw_pipeline *)calloc(1, sizeof *p);
     *out = NULL;
     if (!p || etw_ring_init(&p->ring, ring_capacity) != ETW_OK) {
@@ -82,6 +84,7 @@ int etw_pipeline_start_file(etw_reader *r, size_t ring_capacity, etw_registry *r
     }
     p->reader = r;
     p->registry = registry;
+    p->inband = inband;
     etw_atomic_init(&p->stop, 0);
     etw_atomic_init(&p->done, 0);
     if (etw_thread_start(&p->thread, producer_main, p) != ETW_OK) {

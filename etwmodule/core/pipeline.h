@@ -7,6 +7,7 @@
 
 #include "batch.h"
 #include "ring.h"
+#include "inband.h"
 #include "schema.h"
 
 typedef struct etw_pipeline etw_pipeline;
@@ -15,9 +16,10 @@ typedef struct etw_pipeline etw_pipeline;
  * also on failure). When registry is not NULL, the producer feeds it the
  * schemas the trace carries (EventMetadata records) as they pass, so they
  * are known before any later event is decoded; the registry must outlive
- * the pipeline. Returns ETW_OK or ETW_ERR_NOMEM. */
+ * the pipeline. Likewise `inband` (may be NULL) collects the EventSource
+ * manifests the trace carries. Returns ETW_OK or ETW_ERR_NOMEM. */
 int etw_pipeline_start_file(etw_reader *r, size_t ring_capacity, etw_registry *registry,
-                            etw_pipeline **out);
+                            etw_inband *inband, etw_pipeline **out);
 
 /* Consumer: pops the next batch, waiting at most timeout_ms. Returns the
  * batch (the caller owns it and frees it with etw_batch_free), or NULL with

@@ -215,8 +215,8 @@ static int validate(etw_prop *props, size_t n, size_t top, unsigned *depth_out, 
         return ETW_ERR_NOMEM;
     for (i = 0; i < n; i++) {
         etw_prop *p = &props[i];
-        if (!p->name)
-            p->name = "";
+        /* (A NULL name is mapped to "" by etw_sb_finish after the handles are
+         * fixed up; setting "" here would be read back as a handle.) */
         if (p->flags & ETW_PROP_STRUCT) {
             size_t j, s = p->struct_start, c = p->struct_count;
             /* Members come after the top level and after their parent, so the
@@ -816,6 +816,17 @@ int etw_registry_lookup(etw_registry *r, const etw_record *rec, const etw_schema
     }
     *out = s;
     return s ? 1 : 0;
+}
+
+const etw_schema *etw_registry_find_lower(etw_registry *r, const etw_guid *provider, uint16_t id,
+                                          uint8_t version) {
+    const etw_schema *s = NULL;
+    if (!r || !provider) return NULL;
+    etw_mutex_lock(r->mu);
+    for (int v = (int)version - 1; v >= 0 && !s; v--)
+        s = find_schema_locked(r, ETW_KEY_MANIFEST, provider, id, (uint8_t)v, NULL, 0);
+    etw_mutex_unlock(r->mu);
+    return s;
 }
 
 int etw_registry_add_event_metadata(etw_registry *r, const etw_record *rec, etw_error *err) {

@@ -80,7 +80,10 @@ typedef enum etw_schema_source {
     ETW_SRC_TEI = 2,          /* TRACE_EVENT_INFO blob: injected EventMetadata, TDH, packs */
     ETW_SRC_KERNEL = 3,       /* built-in kernel MOF tables (schema_kernel.c) */
     ETW_SRC_MANIFEST = 4,     /* provider manifest (later) */
-    ETW_SRC_OTHER = 5
+    ETW_SRC_OTHER = 5,
+    ETW_SRC_INBAND = 6,       /* .NET EventSource manifest carried in the trace (0xFFFE) */
+    ETW_SRC_WEVT = 7,         /* compiled manifest (WEVT_TEMPLATE) given by the user */
+    ETW_SRC_PACK = 8          /* schema pack exported by etw.Schemas.export */
 } etw_schema_source;
 
 /* How a schema is looked up (DESIGN.md). */
@@ -282,6 +285,11 @@ int etw_registry_lookup(etw_registry *r, const etw_record *rec, const etw_schema
 /* Direct lookups; each returns NULL when not found. */
 const etw_schema *etw_registry_find(etw_registry *r, etw_key_kind kind, const etw_guid *guid,
                                     uint16_t id_or_opcode, uint8_t version);
+/* Manifest schema of (provider, id) with the highest version below `version`:
+ * the fallback when no schema of the exact version exists (TDH does the same
+ * with several manifest versions). NULL when none. */
+const etw_schema *etw_registry_find_lower(etw_registry *r, const etw_guid *provider, uint16_t id,
+                                          uint8_t version);
 /* Map of a provider by name (trailing spaces ignored). NULL when not found. */
 const etw_map *etw_registry_find_map(etw_registry *r, const etw_guid *provider, const char *name);
 /* The map a property of schema refers to: prop->map, else looked up under the
@@ -311,5 +319,47 @@ typedef struct etw_registry_stats {
     uint64_t misses;        /* lookups that found nothing */
 } etw_registry_stats;
 void etw_registry_get_stats(etw_registry *r, etw_registry_stats *out);
+
+/* ==== compiled manifests and schema export (schema_wevt.c, schema_export.c) ====
+ * Appended block; owned by the manifest/WEVT work (issue 4). */
+
+/* Receives what etw_wevt_parse finds. Each callback takes ownership of the
+ * schema / map (one malloc'd block: free() it when not kept). A negative
+ * return stops the parse, and etw_wevt_parse returns that value. */
+typedef struct etw_wevt_sink {
+    void *ctx;
+    int (*schema)(void *ctx, etw_schema *s);
+    int (*map)(void *ctx, etw_map *m);
+} etw_wevt_sink;
+
+/* Compiled manifest: the "CRIM" blob mc.exe writes (WEVT_TEMPLATE resource,
+ * etl-format.md 3b.2) -> one etw_schema per event (key (provider, id,
+ * version), source ETW_SRC_MANIFEST) and one etw_map per value map / bitmap.
+ * msgtable (may be NULL) is the MESSAGETABLE resource of the same binary; it
+ * gives the event and provider messages and the map entry names (mc.exe's
+ * trailing CR LF removed). Properties follow TDH's conventions (the same the
+ * manifest loader etw/_manifest.py uses): scalars count 1 and the type size
+ * as length, constant counts/lengths as PARAM_FIXED_COUNT/_LENGTH, references
+ * as PARAM_COUNT/_LENGTH with absolute indexes. Returns the number of schemas
+ * and maps produced (>= 0), ETW_ERR_FORMAT (err filled: offset = position in
+ * the blob), ETW_ERR_NOMEM, or a negative value returned by a callback. */
+int etw_wevt_parse(const uint8_t *crim, size_t len, const uint8_t *msgtable, size_t msg_len,
+                   const etw_wevt_sink *sink, etw_error *err);
+
+/* Text of message id in a MESSAGETABLE resource, as UTF-8 in a malloc'd
+ * NUL-terminated string (trailing CR LF and NULs removed). Returns the string,
+ * or NULL when the id is absent, the table is malformed or memory is short. */
+char *etw_msgtable_lookup(const uint8_t *msgtable, size_t len, uint32_t id);
+
+/* Serializes a schema as a TRACE_EVENT_INFO blob (canonical layout described
+ * in etw/_tei.py: header, properties, then UTF-16Z strings in a fixed order),
+ * so etw_schema_from_tei reads it back unchanged. *out is malloc'd. Returns
+ * ETW_OK, ETW_ERR_ARG (NULL or invalid schema) or ETW_ERR_NOMEM. */
+int etw_schema_to_tei(const etw_schema *s, uint8_t **out, size_t *out_len);
+/* Serializes a map as an EVENT_MAP_INFO blob (canonical layout, offsets
+ * relative to the blob; the provider GUID is not included). *out is malloc'd.
+ * Returns ETW_OK, ETW_ERR_ARG or ETW_ERR_NOMEM. */
+int etw_map_to_emi(const etw_map *m, uint8_t **out, size_t *out_len);
+/* ==== end of the compiled-manifest block ==== */
 
 #endif /* ETW_SCHEMA_H */

@@ -9,6 +9,7 @@
 
 #include "../core/batch.h"
 #include "../core/decode.h"
+#include "../core/inband.h"
 #include "../core/pipeline.h"
 
 #define ETWPY_GUID_CACHE 256
@@ -31,6 +32,7 @@ typedef struct {
     PyObject *kind_names[ETW_KIND_COUNT];
     PyObject *str_int;        /* "int" keyword for uuid.UUID(int=...) */
     etw_decoder *decoder;     /* scratch for property decoding (used with the GIL held) */
+    struct etwpy_pcache *pcache; /* props.c: name/key caches, decoder-busy flag (lazy) */
     etwpy_guid_slot guid_cache[ETWPY_GUID_CACHE];
 } etwpy_state;
 
@@ -46,6 +48,11 @@ typedef struct {
     PyObject *batch;          /* BatchObject (strong) */
     const etw_record *rec;    /* inside batch */
     PyObject *props;          /* decoded properties (dict), lazily */
+    PyObject *errors;         /* list of decoding problems (props.c), lazily */
+    const etw_schema *schema; /* schema found by the first decode (lives as long as the
+                                 batch's trace), or NULL */
+    uint32_t used;            /* payload bytes the schema covered (leftover after) */
+    int8_t dstate;            /* 0 = not decoded yet, else ETWPY_DS_* (props.c) */
 } EventObject;
 
 typedef struct {
@@ -59,6 +66,8 @@ typedef struct {
     PyObject *iterators;      /* list of weakrefs to live TraceIter */
     etw_registry *registry;   /* schemas of this trace (shared by its iterations) */
     PyObject *schemas;        /* user schema sources (etw.Schemas) or None */
+    etw_inband *inband;       /* EventSource manifests the trace carries (fed by the producer) */
+    uint64_t inband_generation; /* etw_inband_generation when providers were last asked */
     PyObject *provided;       /* set of provider GUIDs already asked of `schemas` */
     PyObject *weakreflist;
 } TraceObject;
@@ -99,6 +108,15 @@ PyObject *etwpy_batch_new(etwpy_state *st, etw_batch *b, PyObject *trace);
 /* The decoded properties of ev as a dict (new reference), or NULL with an
  * exception. */
 PyObject *etwpy_event_properties(EventObject *ev);
+/* Frees st->pcache (call from module_clear/module_free). Never fails. */
+void etwpy_pcache_free(etwpy_state *st);
+
+/* --- wevt_py.c --- */
+PyObject *etwpy_wevt_to_blobs(PyObject *module, PyObject *args);
+PyObject *etwpy_schema_roundtrip(PyObject *module, PyObject *args);
+PyObject *etwpy_inband_scan(PyObject *module, PyObject *args);
+/* Completed in-band manifests as [(uuid.UUID, bytes)]. New reference or NULL. */
+PyObject *etwpy_inband_take_list(etwpy_state *st, etw_inband *c);
 
 /* --- trace.c --- */
 extern PyType_Spec etwpy_trace_spec;

@@ -2,7 +2,7 @@
  * batch. Header fields are attributes computed on access; the payload
  * properties (Mapping protocol) are decoded on first access (props.c). The
  * event keeps its batch alive, so events may outlive the trace's iteration. */
-#include "etwpy.h"
+#include "etwpy_props.h"
 
 #include <stdio.h>
 
@@ -46,12 +46,17 @@ PyObject *etwpy_event_new(etwpy_state *st, BatchObject *batch, uint32_t i) {
     ev->batch = Py_NewRef((PyObject *)batch);
     ev->rec = &batch->batch->records[i];
     ev->props = NULL;
+    ev->errors = NULL;
+    ev->schema = NULL;
+    ev->used = 0;
+    ev->dstate = ETWPY_DS_NONE;
     return (PyObject *)ev;
 }
 
 static void event_dealloc(EventObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     Py_XDECREF(self->props);
+    Py_XDECREF(self->errors);
     Py_XDECREF(self->batch);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
@@ -172,17 +177,20 @@ static int set_item(PyObject *d, const char *key, PyObject *value) {
     return rc;
 }
 
-static PyObject *get_extended(PyObject *self, void *c) {
+/* The extended data items as a dict; for_dict leaves out the TraceLogging
+ * schema items (the decoder consumed them), as to_dict()/to_json() do. */
+static PyObject *extended_dict(PyObject *self, int for_dict) {
     const etw_record *rec = REC(self);
     etwpy_state *st = ST(self);
     PyObject *d = PyDict_New();
-    (void)c;
     if (!d) return NULL;
     for (uint16_t i = 0; i < rec->ext_count; i++) {
         const etw_ext_item *it = &rec->ext[i];
         const uint8_t *p = it->data;
         size_t n = it->size;
         int rc = 0;
+        if (for_dict && (it->type == ETW_EXT_EVENT_SCHEMA_TL || it->type == ETW_EXT_PROV_TRAITS))
+            continue;
         switch (it->type) {
         case ETW_EXT_RELATED_ACTIVITYID:
         case ETW_EXT_CONTROL_GUID:
@@ -313,6 +321,120 @@ fail:
     return NULL;
 }
 
+static PyObject *get_extended(PyObject *self, void *c) {
+    (void)c;
+    return extended_dict(self, 0);
+}
+
+/* ---- names and decoding outcome (props.c) */
+
+static PyObject *str_or_none(etwpy_state *st, const char *s) {
+    PyObject *o;
+    if (!s || !*s) Py_RETURN_NONE;
+    o = etwpy_name(st, s);
+    return o ? Py_NewRef(o) : NULL;
+}
+
+/* The event's schema into *s; -1 with an exception. */
+static int schema_of(PyObject *self, const etw_schema **s) {
+    return etwpy_lookup(ST(self), (EventObject *)self, s);
+}
+
+static PyObject *get_name(PyObject *self, void *c) {
+    char buf[512];
+    const etw_schema *s;
+    size_t n;
+    (void)c;
+    if (schema_of(self, &s) < 0) return NULL;
+    n = etwpy_event_name(REC(self), s, buf, sizeof buf);
+    if (!n) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(buf, (Py_ssize_t)n, "replace");
+}
+
+#define NAME_GETTER(attr, fn)                                                          \
+    static PyObject *get_##attr(PyObject *self, void *c) {                             \
+        const etw_schema *s;                                                           \
+        (void)c;                                                                       \
+        if (schema_of(self, &s) < 0) return NULL;                                      \
+        return str_or_none(ST(self), fn(REC(self), s));                                \
+    }
+NAME_GETTER(provider_name, etwpy_provider_name)
+NAME_GETTER(task_name, etwpy_task_name)
+NAME_GETTER(opcode_name, etwpy_opcode_name)
+NAME_GETTER(level_name, etwpy_level_name)
+NAME_GETTER(channel_name, etwpy_channel_name)
+
+static PyObject *keyword_list(etwpy_state *st, const etw_schema *s) {
+    PyObject *list = PyList_New(s ? s->keyword_count : 0);
+    if (!list || !s) return list;
+    for (uint16_t i = 0; i < s->keyword_count; i++) {
+        PyObject *k = etwpy_name(st, s->keyword_names[i]);
+        if (!k) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, Py_NewRef(k));
+    }
+    return list;
+}
+static PyObject *get_keyword_names(PyObject *self, void *c) {
+    const etw_schema *s;
+    (void)c;
+    if (schema_of(self, &s) < 0) return NULL;
+    return keyword_list(ST(self), s);
+}
+static PyObject *get_schema_source(PyObject *self, void *c) {
+    const etw_schema *s;
+    (void)c;
+    if (schema_of(self, &s) < 0) return NULL;
+    return str_or_none(ST(self), etwpy_source_name(s));
+}
+
+/* Version of the schema used: the event's own, or the nearest lower one when
+ * the sources had no schema of this exact version (None without a schema). */
+static PyObject *get_schema_version(PyObject *self, void *c) {
+    const etw_schema *s;
+    (void)c;
+    if (schema_of(self, &s) < 0) return NULL;
+    if (!s) Py_RETURN_NONE;
+    return PyLong_FromLong(s->version);
+}
+
+/* Decodes once to learn the outcome (cached in the event). */
+static int ensure_decoded(PyObject *self) {
+    EventObject *ev = (EventObject *)self;
+    etwpy_dec x;
+    if (ev->dstate) return 0;
+    if (etwpy_dec_run(ST(self), ev, &x) < 0) return -1;
+    etwpy_dec_done(&x);
+    return 0;
+}
+static PyObject *get_decode_status(PyObject *self, void *c) {
+    static const char *const names[] = {"", "ok", "errors", "stopped", "no schema",
+                                        "bad schema"};
+    int8_t s;
+    (void)c;
+    if (ensure_decoded(self) < 0) return NULL;
+    s = ((EventObject *)self)->dstate;
+    return PyUnicode_FromString(names[s > 0 && s <= ETWPY_DS_BADSCHEMA ? s : 0]);
+}
+static PyObject *get_decode_errors(PyObject *self, void *c) {
+    EventObject *ev = (EventObject *)self;
+    (void)c;
+    if (ensure_decoded(self) < 0) return NULL;
+    return ev->errors ? PyList_GetSlice(ev->errors, 0, PY_SSIZE_T_MAX) : PyList_New(0);
+}
+static PyObject *get_leftover(PyObject *self, void *c) {
+    EventObject *ev = (EventObject *)self;
+    const etw_record *r = ev->rec;
+    uint32_t used;
+    (void)c;
+    if (ensure_decoded(self) < 0) return NULL;
+    used = ev->schema && ev->used <= r->user_data_length ? ev->used : 0;
+    return PyBytes_FromStringAndSize((const char *)r->user_data + used,
+                                     (Py_ssize_t)(r->user_data_length - used));
+}
+
 static PyGetSetDef event_getset[] = {
     {"provider_id", get_provider_id, NULL,
      "Provider GUID (uuid.UUID); the event class GUID for kernel and classic events, the "
@@ -355,6 +477,48 @@ static PyGetSetDef event_getset[] = {
     {"wpp_flags", get_wpp_flags, NULL, "TRACE_MESSAGE_* option flags (WPP).", NULL},
     {"wpp_sequence", get_wpp_sequence, NULL, "Sequence number (WPP), or 0.", NULL},
     {"wpp_component", get_wpp_component, NULL, "Component id (WPP), or 0.", NULL},
+    {"name", get_name, NULL,
+     "Event name: the schema's (TraceLogging/manifest) event name, else 'Task/Opcode' "
+     "('Task' alone for opcode 0 of manifest events), or None.", NULL},
+    {"provider_name", get_provider_name, NULL,
+     "Provider name from the schema ('MSNT_SystemTrace' for kernel events), or None.", NULL},
+    {"task_name", get_task_name, NULL, "Task name from the schema, or None.", NULL},
+    {"opcode_name", get_opcode_name, NULL,
+     "Opcode name from the schema; for manifest/TraceLogging events without one, the "
+     "standard names of winmeta.xml (0 'Info', 1 'Start', 2 'Stop', 3 'DCStart', 4 "
+     "'DCStop', 5 'Extension', 6 'Reply', 7 'Resume', 8 'Suspend', 9 'Send', 240 "
+     "'Receive'); or None.", NULL},
+    {"level_name", get_level_name, NULL,
+     "Level name from the schema, else the standard one as Windows shows it (0 'Log "
+     "Always', 1 'Critical', 2 'Error', 3 'Warning', 4 'Information', 5 'Verbose'), or "
+     "None.", NULL},
+    {"channel_name", get_channel_name, NULL,
+     "Channel name from the schema, else the standard one (8 'System', 9 'Application', "
+     "10 'Security', 11 'TraceLogging'), or None.", NULL},
+    {"keyword_names", get_keyword_names, NULL,
+     "Names of the event's keywords from the schema (list of str, maybe empty).", NULL},
+    {"schema_version", get_schema_version, NULL,
+     "Version of the schema used to decode the event: its own version, or the nearest lower "
+     "one when no schema of its exact version is known (None without a schema).", NULL},
+    {"schema_source", get_schema_source, NULL,
+     "Where the event's schema comes from: 'tracelogging' (the event's own metadata), "
+     "'injected' (TRACE_EVENT_INFO records merged into the trace), 'kernel' (built-in "
+     "kernel MOF tables), 'inband' (a .NET EventSource manifest carried in the trace), "
+     "'manifest' / 'wevt' / 'pack' (schemas= sources: instrumentation manifest, "
+     "compiled WEVT_TEMPLATE, schema pack), 'string' (EventWriteString events: one "
+     "'String' property); None when no schema is known.", NULL},
+    {"decode_status", get_decode_status, NULL,
+     "'ok' (every property decoded), 'errors' (some could not be, the rest did: see "
+     "decode_errors), 'stopped' (a property's size could not be known: decoding stopped "
+     "there, the rest is in leftover), 'no schema', or 'bad schema' (the event's own "
+     "metadata is malformed).", NULL},
+    {"decode_errors", get_decode_errors, NULL,
+     "Problems met while decoding, as a list of dicts {'property': path such as "
+     "'Outer.inner[2]', 'error': text, 'offset': payload offset, 'data': the bytes}. "
+     "Empty when there were none.", NULL},
+    {"leftover", get_leftover, NULL,
+     "Payload bytes after the last decoded property (bytes; b'' when the schema covered "
+     "everything; the whole payload when there is no schema).", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -420,6 +584,84 @@ static PyObject *event_get(PyObject *self, PyObject *const *args, Py_ssize_t nar
     return Py_NewRef(nargs == 2 ? args[1] : Py_None);
 }
 
+/* ---- to_dict / to_json / format */
+
+/* "0x%016llX" without printf. */
+static PyObject *mask_str(uint64_t k) {
+    static const char hex[] = "0123456789ABCDEF";
+    PyObject *s = PyUnicode_New(18, 127);
+    Py_UCS1 *o;
+    if (!s) return NULL;
+    o = PyUnicode_1BYTE_DATA(s);
+    o[0] = '0';
+    o[1] = 'x';
+    for (int i = 0; i < 16; i++) o[2 + i] = (Py_UCS1)hex[(k >> (60 - 4 * i)) & 15];
+    return s;
+}
+
+static PyObject *system_dict(etwpy_state *st, PyObject *self, const etw_schema *s) {
+    const etw_record *r = REC(self);
+    PyObject *v[12];
+    v[0] = etwpy_provider_dict(st, etwpy_provider_name(r, s), &r->provider_id);
+    v[1] = etwpy_event_name_obj(st, r, s);
+    v[2] = PyLong_FromUnsignedLong(r->id);
+    v[3] = PyLong_FromUnsignedLong(r->version);
+    v[4] = etwpy_value_name(st, r->level, etwpy_level_name(r, s));
+    v[5] = etwpy_value_name(st, r->task, etwpy_task_name(r, s));
+    v[6] = etwpy_value_name(st, r->opcode, etwpy_opcode_name(r, s));
+    {
+        PyObject *kv[2] = {mask_str(r->keyword), keyword_list(st, s)};
+        v[7] = etwpy_from_template(st, ETWPY_T_KEYWORDS, kv);
+    }
+    {
+        PyObject *tv[1] = {etwpy_datetime_from_ns(st, r->time_ns)};
+        if (!tv[0] && PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            /* Outside datetime's range: the FILETIME number, as to_json() writes it. */
+            PyErr_Clear();
+            tv[0] = PyLong_FromLongLong(r->filetime);
+        }
+        v[8] = etwpy_from_template(st, ETWPY_T_TIME, tv);
+    }
+    if (etw_guid_is_zero(&r->activity_id) && r->ext_count == 0) {
+        v[9] = etwpy_from_template(st, ETWPY_T_CORR, NULL); /* the usual: both None */
+    } else {
+        PyObject *cv[2] = {get_activity_id(self, NULL), get_related_activity_id(self, NULL)};
+        v[9] = etwpy_from_template(st, ETWPY_T_CORR, cv);
+    }
+    {
+        PyObject *ev[5] = {PyLong_FromUnsignedLong(r->process_id),
+                           PyLong_FromUnsignedLong(r->thread_id),
+                           PyLong_FromUnsignedLong(r->processor),
+                           PyLong_FromUnsignedLong(r->kernel_time),
+                           PyLong_FromUnsignedLong(r->user_time)};
+        v[10] = etwpy_from_template(st, ETWPY_T_EXEC, ev);
+    }
+    v[11] = etwpy_value_name(st, r->channel, etwpy_channel_name(r, s));
+    return etwpy_from_template(st, ETWPY_T_SYSTEM, v);
+}
+
+static PyObject *event_to_dict(PyObject *self, PyObject *unused) {
+    etwpy_state *st = ST(self);
+    etwpy_dec x;
+    PyObject *v[3];
+    (void)unused;
+    if (etwpy_dec_run(st, (EventObject *)self, &x) < 0) return NULL;
+    v[0] = system_dict(st, self, x.schema);
+    v[1] = etwpy_dec_dict(&x);
+    etwpy_dec_done(&x);
+    v[2] = extended_dict(self, 1);
+    return etwpy_from_template(st, ETWPY_T_OUTER, v);
+}
+
+static PyObject *event_to_json(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return etwpy_event_to_json(ST(self), (EventObject *)self);
+}
+
+static PyObject *event_format(PyObject *self, PyObject *name) {
+    return etwpy_event_format(ST(self), (EventObject *)self, name);
+}
+
 static PyObject *event_repr(PyObject *self) {
     const etw_record *r = REC(self);
     etwpy_state *st = ST(self);
@@ -436,12 +678,52 @@ static PyObject *event_repr(PyObject *self) {
     return res;
 }
 
+#define TO_DICT_DOC                                                                      \
+    "to_dict() -> dict\n\n"                                                              \
+    "The event as {'System': {...}, 'EventData': {...}, 'ExtendedData': {...}} (the "     \
+    "layout of goetw's events). System:\n"                                                \
+    "  'Provider': {'Name': str, 'Guid': uuid.UUID}, 'EventName': str,\n"                 \
+    "  'EventID': int, 'Version': int,\n"                                                 \
+    "  'Level', 'Task', 'Opcode', 'Channel': each {'Value': int, 'Name': str},\n"         \
+    "  'Keywords': {'Mask': '0x%016X' str, 'Name': [str, ...]},\n"                        \
+    "  'TimeCreated': {'SystemTime': UTC datetime},\n"                                    \
+    "  'Correlation': {'ActivityID': uuid.UUID or None, 'RelatedActivityID': ...},\n"     \
+    "  'Execution': {'ProcessID', 'ThreadID', 'ProcessorID', 'KernelTime', "              \
+    "'UserTime': int}.\n"                                                                 \
+    "Unknown names are ''. EventID/ProcessID/... are the header values as the "           \
+    "attributes give them (ev.id, ev.pid, ...). EventData is a new dict of the decoded "  \
+    "properties (as the mapping gives them; repeated names get '#2', '#3', ...); "       \
+    "ExtendedData is ev.extended without the TraceLogging schema items "                 \
+    "(event_schema_tl, prov_traits)."
+#define TO_JSON_DOC                                                                      \
+    "to_json() -> str\n\n"                                                               \
+    "to_dict() as compact JSON text, written in C; the same keys in the same order. "     \
+    "Values: integers as JSON numbers; floats as Python's repr (NaN and infinities as "  \
+    "null); GUIDs as '{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}' (upper case, braced, as "   \
+    "Windows prints them); times as 'YYYY-MM-DDTHH:MM:SS.fffffffZ' (full 100 ns "        \
+    "precision; a FILETIME outside years 1601-9999 stays a number, an invalid "          \
+    "SYSTEMTIME is null); bytes as lower-case hex strings; None as null. Text is UTF-8; "\
+    "unpaired UTF-16 surrogates are written as \\uXXXX escapes, so json.loads gives back " \
+    "the same str. The output depends only on the trace's bytes, not on the platform."
+#define FORMAT_DOC                                                                       \
+    "format(name) -> str\n\n"                                                            \
+    "The value of top-level property `name` as Windows (TDH) renders it: a value map's "  \
+    "entry name (the number when no entry matches); a bitmap's entry names joined with "  \
+    "' | ' (leftover bits in hex, '0' when nothing is set); hex integers '0x1F'; "        \
+    "pointers padded to their width '0x00007FF6...'; HRESULT/NTSTATUS/Win32 errors "      \
+    "'0x%08X'; booleans 'true'/'false'; GUIDs braced upper case; times ISO 8601 UTC with "\
+    "7 decimals; binary '0x' + upper-case hex; strings as they are; structs and arrays "  \
+    "as their JSON. Raises KeyError for an unknown name."
+
 static PyMethodDef event_methods[] = {
     {"keys", event_keys, METH_NOARGS, "Names of the decoded properties."},
     {"values", event_values, METH_NOARGS, "Values of the decoded properties."},
     {"items", event_items, METH_NOARGS, "(name, value) pairs of the decoded properties."},
     {"get", (PyCFunction)(void (*)(void))event_get, METH_FASTCALL,
      "get(name, default=None): a decoded property, or default."},
+    {"to_dict", event_to_dict, METH_NOARGS, TO_DICT_DOC},
+    {"to_json", event_to_json, METH_NOARGS, TO_JSON_DOC},
+    {"format", event_format, METH_O, FORMAT_DOC},
     {NULL, NULL, 0, NULL},
 };
 
@@ -456,7 +738,23 @@ static PyType_Slot event_slots[] = {
     {Py_sq_contains, (void *)event_contains},
     {Py_tp_doc,
      (void *)"One ETW event. Header fields are attributes; the decoded payload properties "
-             "are reached as a mapping (ev['Name'], keys(), items(), get(), in, len)."},
+             "are reached as a mapping (ev['Name'], keys(), items(), get(), in, len), "
+             "decoded on first access with the trace's schemas (TraceLogging metadata, "
+             "injected TRACE_EVENT_INFO, built-in kernel tables, schemas=).\n\n"
+             "Property types: integers (also pointers, SIZE_T, hex ints, HRESULT/NTSTATUS/"
+             "Win32 errors as declared, PID/TID, ports in host order) -> int; FLOAT/DOUBLE "
+             "-> float; BOOLEAN -> bool; UTF-16 strings -> str (unpaired surrogates kept, "
+             "as surrogatepass does); ANSI strings -> str decoded as Windows-1252 (the five "
+             "bytes it leaves undefined become U+0081, U+008D, U+008F, U+0090, U+009D, as "
+             "Windows does; bytes 0xA0-0xFF are Latin-1); UTF-8 and JSON out-types -> str "
+             "(invalid UTF-8 replaced by U+FFFD); BINARY -> bytes; GUID -> uuid.UUID; "
+             "FILETIME/SYSTEMTIME -> tz-aware UTC datetime (FILETIME cut to microseconds; "
+             "an out-of-range FILETIME stays an int, an all-zero SYSTEMTIME is None); SID "
+             "-> 'S-1-5-...'; IPv4/IPv6 -> str (RFC 5952, as ipaddress prints it); socket "
+             "addresses -> 'a.b.c.d:port' / '[v6%scope]:port'; arrays -> list; structs "
+             "-> dict; repeated names get '#2', '#3', ...; value-map and bitmap values "
+             "stay ints (see format()). Problems: decode_status, decode_errors, "
+             "leftover."},
     {0, NULL},
 };
 

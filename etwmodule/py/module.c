@@ -6,6 +6,7 @@
 #include <datetime.h>
 
 #include "../core/lz77.h"
+#include "columns_py.h"
 
 static struct PyModuleDef etw_module_def;
 
@@ -199,6 +200,14 @@ static PyMethodDef module_methods[] = {
      "per (provider, id, opcode), without creating event objects."},
     {"_lz77_decompress", lz77_decompress, METH_VARARGS,
      "_lz77_decompress(data, out_size) -> bytes (test hook)"},
+    {"_wevt_to_blobs", etwpy_wevt_to_blobs, METH_VARARGS,
+     "_wevt_to_blobs(crim, msgtable=None) -> [(kind, blob)]: compiled manifest -> TEI/EMI "
+     "blobs"},
+    {"_schema_roundtrip", etwpy_schema_roundtrip, METH_VARARGS,
+     "_schema_roundtrip(kind, blob) -> bytes (test hook)"},
+    {"_inband_scan", etwpy_inband_scan, METH_VARARGS,
+     "_inband_scan(path) -> [(uuid, bytes)]: EventSource manifests a file carries"},
+    {"_columns", (PyCFunction)(void (*)(void))etwpy_columns, METH_VARARGS | METH_KEYWORDS, "_columns(path, *, order, errors, columns, providers, ids, pids, kinds, start_ns, end_ns, threads, engine, range, trace, progress) -> dict: typed column buffers of the events (see etw.arrow)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -275,6 +284,7 @@ static int module_clear(PyObject *m) {
     Py_CLEAR(st->str_int);
     for (int i = 0; i < ETW_KIND_COUNT; i++) Py_CLEAR(st->kind_names[i]);
     for (int i = 0; i < ETWPY_GUID_CACHE; i++) Py_CLEAR(st->guid_cache[i].uuid);
+    etwpy_pcache_free(st);
     return 0;
 }
 

@@ -1,29 +1,1181 @@
-/* props.c - the payload properties of an event, as a dict. Events logged
- * with EventWriteString (STRING_ONLY) carry one UTF-16 string; the schema
- * decoders (TraceLogging, injected schemas, kernel tables, manifests) plug
- * in here. */
-#include "etwpy.h"
+/* props.c - an event's payload properties as Python values. The schema comes
+ * from the trace's registry (TraceLogging metadata, injected TRACE_EVENT_INFO,
+ * built-in kernel tables; EventWriteString events get one "String"), the
+ * core decoder turns the payload into a tree of etw_value nodes, and this
+ * file converts the nodes: integers -> int, FLOAT/DOUBLE -> float, BOOLEAN ->
+ * bool, UTF-16 -> str (surrogatepass: unpaired surrogates are kept), ANSI ->
+ * str decoded as Windows-1252, UTF-8/JSON out-types -> str (invalid UTF-8
+ * replaced with U+FFFD), BINARY -> bytes, GUID -> uuid.UUID, FILETIME and
+ * SYSTEMTIME -> UTC datetime, SID -> "S-1-...", IPv4/IPv6 -> str,
+ * SOCKADDR -> "ip:port" str, ports/pointers/hex ints -> int, arrays -> list,
+ * structs -> dict. Also the names of an event (provider, task, opcode,
+ * level, channel, event), the outcome of its first decode (status, problems,
+ * leftover bytes), and the shared text formatters (tdh-types.md 5).
+ * On the first schema miss of a manifest/classic provider, the trace's other
+ * schema sources are asked once (etw.schemas.provide: in-band EventSource
+ * manifests, the user's schemas=) and the lookup is retried. */
+#include "etwpy_props.h"
 
-static PyObject *utf16_string(const uint8_t *p, size_t len) {
-    size_t n = 0;
-    int byteorder = -1; /* little endian */
-    while (n + 1 < len && (p[n] | p[n + 1])) n += 2;
-    /* surrogatepass keeps unpaired surrogates instead of failing. */
-    return PyUnicode_DecodeUTF16((const char *)p, (Py_ssize_t)n, "surrogatepass", &byteorder);
+#include <datetime.h>
+#include <stdio.h>
+
+/* ------------------------------------------------------------ the cache */
+
+#define NAME_SLOTS 4096 /* power of two */
+
+#define VN_SLOTS 512    /* power of two */
+#define EN_SLOTS 256    /* power of two */
+
+typedef struct name_slot {
+    const char *ptr;
+    PyObject *str; /* strong */
+    Py_ssize_t len; /* of str when it is compact ASCII, else -1 */
+} name_slot;
+
+/* {"Value": v, "Name": name} dicts, keyed by v and the interned name str
+ * (held, so its identity cannot be reused). */
+typedef struct vn_slot {
+    unsigned long v;
+    PyObject *name; /* strong */
+    PyObject *dict; /* strong, never handed out: copied */
+} vn_slot;
+
+/* {"Name": name, "Guid": uuid} dicts, keyed by the interned name str (held)
+ * and the GUID. */
+#define PROV_SLOTS 256 /* power of two */
+typedef struct prov_slot {
+    etw_guid guid;
+    PyObject *name; /* strong */
+    PyObject *dict; /* strong, copied out */
+} prov_slot;
+
+/* "Task/Opcode" event names, keyed by the interned task and opcode strs. */
+typedef struct en_slot {
+    PyObject *task, *opcode, *name; /* strong */
+} en_slot;
+
+/* Providers already asked of a trace's schema sources: the trace's
+ * `provided` set (held, so its identity cannot be reused) and the GUID. Saves
+ * the Python set lookup on every event without a schema. */
+#define ASKED_SLOTS 256 /* power of two */
+typedef struct asked_slot {
+    PyObject *set; /* strong */
+    etw_guid guid;
+} asked_slot;
+
+struct etwpy_pcache {
+    int busy; /* the module's decoder is in use (a conversion is running) */
+    PyObject *provide_fn; /* etw.schemas.provide, or None */
+    asked_slot asked[ASKED_SLOTS];
+    PyObject *keys[ETWPY_K_COUNT];
+    PyObject *templates[ETWPY_T_COUNT];
+    name_slot names[NAME_SLOTS];
+    vn_slot vn[VN_SLOTS];
+    en_slot en[EN_SLOTS];
+    prov_slot prov[PROV_SLOTS];
+};
+
+/* Keys of each template, in order (ETWPY_K_COUNT ends a list). */
+static const int template_keys[ETWPY_T_COUNT][13] = {
+    [ETWPY_T_OUTER] = {ETWPY_K_SYSTEM, ETWPY_K_EVENTDATA, ETWPY_K_EXTENDEDDATA, ETWPY_K_COUNT},
+    [ETWPY_T_SYSTEM] = {ETWPY_K_PROVIDER, ETWPY_K_EVENTNAME, ETWPY_K_EVENTID, ETWPY_K_VERSION,
+                        ETWPY_K_LEVEL, ETWPY_K_TASK, ETWPY_K_OPCODE, ETWPY_K_KEYWORDS,
+                        ETWPY_K_TIMECREATED, ETWPY_K_CORRELATION, ETWPY_K_EXECUTION,
+                        ETWPY_K_CHANNEL, ETWPY_K_COUNT},
+    [ETWPY_T_PROVIDER] = {ETWPY_K_NAME, ETWPY_K_GUID, ETWPY_K_COUNT},
+    [ETWPY_T_KEYWORDS] = {ETWPY_K_MASK, ETWPY_K_NAME, ETWPY_K_COUNT},
+    [ETWPY_T_TIME] = {ETWPY_K_SYSTEMTIME, ETWPY_K_COUNT},
+    [ETWPY_T_CORR] = {ETWPY_K_ACTIVITYID, ETWPY_K_RELATEDACTIVITYID, ETWPY_K_COUNT},
+    [ETWPY_T_EXEC] = {ETWPY_K_PROCESSID, ETWPY_K_THREADID, ETWPY_K_PROCESSORID,
+                      ETWPY_K_KERNELTIME, ETWPY_K_USERTIME, ETWPY_K_COUNT},
+};
+
+static const char *const key_text[ETWPY_K_COUNT] = {
+    "System", "EventData", "ExtendedData", "Provider", "Name", "Guid", "EventName", "EventID",
+    "Version", "Level", "Task", "Opcode", "Keywords", "Value", "Mask", "TimeCreated",
+    "SystemTime", "Correlation", "ActivityID", "RelatedActivityID", "Execution", "ProcessID",
+    "ThreadID", "ProcessorID", "KernelTime", "UserTime", "Channel", "property", "error",
+    "offset", "data", ""};
+
+static struct etwpy_pcache *pcache_get(etwpy_state *st) {
+    struct etwpy_pcache *pc = st->pcache;
+    if (pc) return pc;
+    if (!PyDateTimeAPI) {
+        PyDateTime_IMPORT;
+        if (!PyDateTimeAPI) return NULL;
+    }
+    pc = (struct etwpy_pcache *)PyMem_Calloc(1, sizeof *pc);
+    if (!pc) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    st->pcache = pc; /* before filling, so that etwpy_pcache_free can undo it */
+    for (int i = 0; i < ETWPY_K_COUNT; i++)
+        if (!(pc->keys[i] = PyUnicode_InternFromString(key_text[i]))) goto fail;
+    for (int t = 0; t < ETWPY_T_COUNT; t++) {
+        if (!(pc->templates[t] = PyDict_New())) goto fail;
+        for (int i = 0; template_keys[t][i] != ETWPY_K_COUNT; i++)
+            if (PyDict_SetItem(pc->templates[t], pc->keys[template_keys[t][i]], Py_None) < 0)
+                goto fail;
+    }
+    return pc;
+fail:
+    etwpy_pcache_free(st);
+    return NULL;
 }
 
-PyObject *etwpy_event_properties(EventObject *ev) {
-    const etw_record *rec = ev->rec;
-    PyObject *d = PyDict_New();
+PyObject *etwpy_from_template(etwpy_state *st, int t, PyObject **values) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    PyObject *d;
+    int i;
+    if (!values) return pc ? PyDict_Copy(pc->templates[t]) : NULL;
+    if (!pc) goto fail;
+    for (i = 0; template_keys[t][i] != ETWPY_K_COUNT; i++)
+        if (!values[i]) goto fail;
+    /* Copying a dict of the same keys: one allocation, no rehashing. */
+    d = PyDict_Copy(pc->templates[t]);
+    if (!d) goto fail;
+    for (i = 0; template_keys[t][i] != ETWPY_K_COUNT; i++) {
+        if (PyDict_SetItem(d, pc->keys[template_keys[t][i]], values[i]) < 0) {
+            Py_DECREF(d);
+            goto fail;
+        }
+    }
+    for (i = 0; template_keys[t][i] != ETWPY_K_COUNT; i++) Py_DECREF(values[i]);
+    return d;
+fail:
+    for (i = 0; template_keys[t][i] != ETWPY_K_COUNT; i++) Py_XDECREF(values[i]);
+    return NULL;
+}
+
+PyObject *etwpy_provider_dict(etwpy_state *st, const char *name, const etw_guid *g) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    PyObject *nm, *u, *d;
+    prov_slot *slot;
+    if (!pc || !(nm = etwpy_name(st, name ? name : ""))) return NULL;
+    slot = &pc->prov[(g->data1 ^ ((uintptr_t)nm >> 4)) & (PROV_SLOTS - 1)];
+    if (slot->dict && slot->name == nm && etw_guid_eq(&slot->guid, g))
+        return PyDict_Copy(slot->dict);
+    u = etwpy_uuid(st, g);
+    if (!u) return NULL;
+    {
+        PyObject *vals[2] = {Py_NewRef(nm), u};
+        d = etwpy_from_template(st, ETWPY_T_PROVIDER, vals);
+    }
     if (!d) return NULL;
-    if (rec->kind == ETW_KIND_MANIFEST && (rec->flags & ETW_EHF_STRING_ONLY)) {
-        PyObject *s = utf16_string(rec->user_data, rec->user_data_length);
-        if (!s || PyDict_SetItemString(d, "String", s) < 0) {
-            Py_XDECREF(s);
+    Py_XSETREF(slot->dict, d);
+    Py_XSETREF(slot->name, Py_NewRef(nm));
+    slot->guid = *g;
+    return PyDict_Copy(d);
+}
+
+PyObject *etwpy_value_name(etwpy_state *st, unsigned long v, const char *name) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    PyObject *nm, *d;
+    vn_slot *slot;
+    if (!pc || !(nm = etwpy_name(st, name ? name : ""))) return NULL;
+    slot = &pc->vn[((v * 0x9E3779B1u) ^ ((uintptr_t)nm >> 4)) & (VN_SLOTS - 1)];
+    if (slot->dict && slot->v == v && slot->name == nm) return PyDict_Copy(slot->dict);
+    d = PyDict_New();
+    if (!d) return NULL;
+    {
+        PyObject *num = PyLong_FromUnsignedLong(v);
+        if (!num || PyDict_SetItem(d, pc->keys[ETWPY_K_VALUE], num) < 0 ||
+            PyDict_SetItem(d, pc->keys[ETWPY_K_NAME], nm) < 0) {
+            Py_XDECREF(num);
             Py_DECREF(d);
             return NULL;
         }
-        Py_DECREF(s);
+        Py_DECREF(num);
+    }
+    Py_XSETREF(slot->dict, d);
+    Py_XSETREF(slot->name, Py_NewRef(nm));
+    slot->v = v;
+    return PyDict_Copy(d);
+}
+
+PyObject *etwpy_key(etwpy_state *st, int k) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    return pc ? pc->keys[k] : NULL;
+}
+
+PyObject *etwpy_name(etwpy_state *st, const char *s) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    name_slot *slot;
+    PyObject *str;
+    size_t h;
+    if (!pc) return NULL;
+    if (!s) s = "";
+    h = (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 40) & (NAME_SLOTS - 1);
+    slot = &pc->names[h];
+    if (slot->ptr == s && slot->str) {
+        /* Same address; the content decides (a schema freed with its trace
+         * may leave its address to a new string). Names are ASCII in
+         * practice: compare with the str's own bytes. */
+        if (slot->len >= 0) {
+            if (memcmp(PyUnicode_1BYTE_DATA(slot->str), s, (size_t)slot->len) == 0 &&
+                s[slot->len] == 0)
+                return slot->str;
+        } else {
+            Py_ssize_t n;
+            const char *u = PyUnicode_AsUTF8AndSize(slot->str, &n);
+            if (u && strncmp(u, s, (size_t)n) == 0 && s[n] == 0) return slot->str;
+            PyErr_Clear();
+        }
+    }
+    /* Schema strings are valid UTF-8 (the builders replace bad bytes). */
+    str = PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+    if (!str) return NULL;
+    PyUnicode_InternInPlace(&str);
+    Py_XSETREF(slot->str, str);
+    slot->ptr = s;
+    slot->len = PyUnicode_IS_COMPACT_ASCII(str) ? PyUnicode_GET_LENGTH(str) : -1;
+    return str;
+}
+
+/* ------------------------------------------------------------ names */
+
+static int has(const char *s) { return s && *s; }
+
+/* winmeta.xml names -> the text Windows shows for them (schemas injected
+ * from TDH carry the raw "win:..." names of manifests without messages). */
+static const char *winmeta(const char *s) {
+    static const char *const map[][2] = {
+        {"win:LogAlways", "Log Always"}, {"win:Critical", "Critical"}, {"win:Error", "Error"},
+        {"win:Warning", "Warning"}, {"win:Informational", "Information"},
+        {"win:Verbose", "Verbose"}, {"win:Info", "Info"}, {"win:Start", "Start"},
+        {"win:Stop", "Stop"}, {"win:DC_Start", "DCStart"}, {"win:DC_Stop", "DCStop"},
+        {"win:Extension", "Extension"}, {"win:Reply", "Reply"}, {"win:Resume", "Resume"},
+        {"win:Suspend", "Suspend"}, {"win:Send", "Send"}, {"win:Receive", "Receive"},
+        {"win:System", "System"}, {"win:Application", "Application"},
+        {"win:Security", "Security"}, {"win:None", "None"}};
+    if (!s || strncmp(s, "win:", 4) != 0) return s;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(s, map[i][0]) == 0) return map[i][1];
+    return s;
+}
+
+static int is_classic(const etw_record *rec) {
+    return rec->kind == ETW_KIND_KERNEL || rec->kind == ETW_KIND_CLASSIC ||
+           rec->kind == ETW_KIND_HEADER;
+}
+
+const char *etwpy_provider_name(const etw_record *rec, const etw_schema *s) {
+    if (s && has(s->provider_name)) return s->provider_name;
+    if (is_classic(rec) && etw_kernel_task_name(&rec->provider_id)) return "MSNT_SystemTrace";
+    return NULL;
+}
+
+const char *etwpy_task_name(const etw_record *rec, const etw_schema *s) {
+    if (s && has(s->task_name)) return winmeta(s->task_name);
+    if (is_classic(rec)) return etw_kernel_task_name(&rec->provider_id);
+    return NULL;
+}
+
+/* Standard opcode names (winmeta.xml win:Info ... win:Receive, as TDH and
+ * Event Viewer show them); for EVENT_HEADER events whose schema has none. */
+static const char *std_opcode(uint8_t op) {
+    static const char *const names[] = {"Info",      "Start", "Stop",   "DCStart",
+                                        "DCStop",    "Extension", "Reply", "Resume",
+                                        "Suspend",   "Send"};
+    if (op < sizeof names / sizeof names[0]) return names[op];
+    if (op == 240) return "Receive";
+    return NULL;
+}
+
+const char *etwpy_opcode_name(const etw_record *rec, const etw_schema *s) {
+    if (s && has(s->opcode_name)) return winmeta(s->opcode_name);
+    if (is_classic(rec)) return etw_kernel_opcode_name(&rec->provider_id, rec->opcode);
+    if (rec->kind == ETW_KIND_MANIFEST || rec->kind == ETW_KIND_TRACELOGGING)
+        return std_opcode(rec->opcode);
+    return NULL;
+}
+
+/* Standard level names (winmeta.xml win:LogAlways ... win:Verbose, as TDH
+ * and Event Viewer show them). */
+const char *etwpy_level_name(const etw_record *rec, const etw_schema *s) {
+    static const char *const names[] = {"Log Always", "Critical",    "Error",
+                                        "Warning",    "Information", "Verbose"};
+    if (s && has(s->level_name)) return winmeta(s->level_name);
+    if (rec->level < sizeof names / sizeof names[0]) return names[rec->level];
+    return NULL;
+}
+
+/* Standard channels (winmeta.xml: win:System 8, win:Application 9,
+ * win:Security 10; 11 is the TraceLogging channel). */
+const char *etwpy_channel_name(const etw_record *rec, const etw_schema *s) {
+    if (s && has(s->channel_name)) return winmeta(s->channel_name);
+    switch (rec->channel) {
+    case 8: return "System";
+    case 9: return "Application";
+    case 10: return "Security";
+    case 11: return "TraceLogging";
+    default: return NULL;
+    }
+}
+
+/* Appends s to buf[*pos..size-1), always NUL-terminated. */
+static void cat(char *buf, size_t size, size_t *pos, const char *s) {
+    size_t n = strlen(s);
+    if (n > size - 1 - *pos) n = size - 1 - *pos;
+    memcpy(buf + *pos, s, n);
+    *pos += n;
+    buf[*pos] = 0;
+}
+
+size_t etwpy_event_name(const etw_record *rec, const etw_schema *s, char *buf, size_t size) {
+    const char *task, *op;
+    size_t pos = 0;
+    if (!size) return 0;
+    buf[0] = 0;
+    if (s && has(s->event_name)) {
+        cat(buf, size, &pos, s->event_name);
+        return pos;
+    }
+    task = etwpy_task_name(rec, s);
+    if (!has(task)) return 0;
+    cat(buf, size, &pos, task);
+    /* Manifest events with opcode 0 (win:Info) are named by their task
+     * alone; classic/kernel event types always carry their opcode name. */
+    op = etwpy_opcode_name(rec, s);
+    if (has(op) && (rec->opcode != 0 || is_classic(rec))) {
+        cat(buf, size, &pos, "/");
+        cat(buf, size, &pos, op);
+    }
+    return pos;
+}
+
+PyObject *etwpy_event_name_obj(etwpy_state *st, const etw_record *rec, const etw_schema *s) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    const char *task, *op;
+    PyObject *t, *o, *name;
+    en_slot *slot;
+    char buf[512];
+    size_t n;
+    if (!pc) return NULL;
+    if (s && has(s->event_name)) {
+        name = etwpy_name(st, s->event_name);
+        return name ? Py_NewRef(name) : NULL;
+    }
+    task = etwpy_task_name(rec, s);
+    if (!has(task)) return Py_NewRef(pc->keys[ETWPY_K_EMPTY]);
+    op = etwpy_opcode_name(rec, s);
+    if (!has(op) || !(rec->opcode != 0 || is_classic(rec))) {
+        name = etwpy_name(st, task);
+        return name ? Py_NewRef(name) : NULL;
+    }
+    if (!(t = etwpy_name(st, task)) || !(o = etwpy_name(st, op))) return NULL;
+    slot = &pc->en[(((uintptr_t)t >> 4) * 31u ^ ((uintptr_t)o >> 4)) & (EN_SLOTS - 1)];
+    if (slot->name && slot->task == t && slot->opcode == o) return Py_NewRef(slot->name);
+    n = etwpy_event_name(rec, s, buf, sizeof buf);
+    name = PyUnicode_DecodeUTF8(buf, (Py_ssize_t)n, "replace");
+    if (!name) return NULL;
+    Py_XSETREF(slot->name, Py_NewRef(name));
+    Py_XSETREF(slot->task, Py_NewRef(t));
+    Py_XSETREF(slot->opcode, Py_NewRef(o));
+    return name;
+}
+
+const char *etwpy_source_name(const etw_schema *s) {
+    if (!s) return NULL;
+    switch (s->source) {
+    case ETW_SRC_TRACELOGGING: return "tracelogging";
+    case ETW_SRC_TEI: return "injected";
+    case ETW_SRC_KERNEL: return "kernel";
+    case ETW_SRC_MANIFEST: return "manifest";
+    case ETW_SRC_INBAND: return "inband";
+    case ETW_SRC_WEVT: return "wevt";
+    case ETW_SRC_PACK: return "pack";
+    default: return s == etw_schema_string_only() ? "string" : "other";
+    }
+}
+
+/* ------------------------------------------------------------ formatters */
+
+static const char HEXU[] = "0123456789ABCDEF";
+
+int etwpy_fmt_guid_braced(char *buf, const etw_guid *g) {
+    uint8_t be[16];
+    int pos = 0;
+    etw_guid_to_bytes_be(g, be);
+    buf[pos++] = '{';
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) buf[pos++] = '-';
+        buf[pos++] = HEXU[be[i] >> 4];
+        buf[pos++] = HEXU[be[i] & 15];
+    }
+    buf[pos++] = '}';
+    buf[pos] = 0;
+    return pos;
+}
+
+/* Days since 1970-01-01 -> civil date (proleptic Gregorian). */
+static void civil(int64_t z, int *y, int *m, int *d) {
+    int64_t era, yoe, doy, mp;
+    unsigned doe;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+#define FT_PER_DAY 864000000000LL
+#define FT_DAYS_1601_TO_1970 134774
+/* FILETIME of 10000-01-01: the end of what datetime can hold. */
+#define FT_MAX 2650467744000000000LL
+
+typedef struct ftparts {
+    int y, mo, d, h, mi, s;
+    int64_t frac; /* 100 ns units within the second */
+} ftparts;
+
+static int ft_split(int64_t ft, ftparts *o) {
+    int64_t days, rem;
+    if (ft < 0 || ft >= FT_MAX) return -1;
+    days = ft / FT_PER_DAY;
+    rem = ft % FT_PER_DAY;
+    civil(days - FT_DAYS_1601_TO_1970, &o->y, &o->mo, &o->d);
+    o->h = (int)(rem / 36000000000LL);
+    o->mi = (int)(rem / 600000000 % 60);
+    o->s = (int)(rem / 10000000 % 60);
+    o->frac = rem % 10000000;
+    return 0;
+}
+
+/* Writes v as exactly `digits` decimal digits. */
+static void digits(char *o, unsigned v, int n) {
+    while (n--) {
+        o[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* YYYY-MM-DDTHH:MM:SS.fffffffZ (28 characters). */
+static int iso(char *buf, int y, int mo, int d, int h, int mi, int sec, unsigned frac7) {
+    digits(buf, (unsigned)y, 4);
+    buf[4] = '-';
+    digits(buf + 5, (unsigned)mo, 2);
+    buf[7] = '-';
+    digits(buf + 8, (unsigned)d, 2);
+    buf[10] = 'T';
+    digits(buf + 11, (unsigned)h, 2);
+    buf[13] = ':';
+    digits(buf + 14, (unsigned)mi, 2);
+    buf[16] = ':';
+    digits(buf + 17, (unsigned)sec, 2);
+    buf[19] = '.';
+    digits(buf + 20, frac7, 7);
+    buf[27] = 'Z';
+    buf[28] = 0;
+    return 28;
+}
+
+int etwpy_fmt_filetime(char *buf, int64_t ft) {
+    ftparts t;
+    if (ft_split(ft, &t) < 0) return -1;
+    return iso(buf, t.y, t.mo, t.d, t.h, t.mi, t.s, (unsigned)t.frac);
+}
+
+static int days_in_month(unsigned y, unsigned m) {
+    static const unsigned char dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+    return dm[m - 1];
+}
+
+/* SYSTEMTIME fields; 0 when valid (within datetime's range). */
+static int st_fields(const uint8_t *p, unsigned f[8]) {
+    for (int i = 0; i < 8; i++) f[i] = etw_le16(p + 2 * i);
+    if (f[0] < 1 || f[0] > 9999 || f[1] < 1 || f[1] > 12 || f[3] < 1 ||
+        f[3] > (unsigned)days_in_month(f[0], f[1]) || f[4] > 23 || f[5] > 59 || f[6] > 59 ||
+        f[7] > 999)
+        return -1;
+    return 0;
+}
+
+int etwpy_systemtime_is_zero(const uint8_t *p) {
+    for (int i = 0; i < 16; i++)
+        if (p[i]) return 0;
+    return 1;
+}
+
+int etwpy_fmt_systemtime(char *buf, const uint8_t *p) {
+    unsigned f[8];
+    if (st_fields(p, f) < 0) return -1;
+    return iso(buf, (int)f[0], (int)f[1], (int)f[3], (int)f[4], (int)f[5], (int)f[6],
+               f[7] * 10000u);
+}
+
+int etwpy_fmt_sid(char *buf, const uint8_t *p, size_t len) {
+    size_t n, pos;
+    uint64_t auth = 0;
+    if (len < 8) return -1;
+    n = p[1];
+    if (n > 15 || 8 + 4 * n > len) return -1;
+    for (int i = 0; i < 6; i++) auth = (auth << 8) | p[2 + i];
+    /* Windows' ConvertSidToStringSid: decimal below 2^32, else 12 hex digits. */
+    if (auth < (1ull << 32))
+        pos = (size_t)snprintf(buf, 200, "S-%u-%llu", p[0], (unsigned long long)auth);
+    else
+        pos = (size_t)snprintf(buf, 200, "S-%u-0x%012llX", p[0], (unsigned long long)auth);
+    for (size_t i = 0; i < n; i++)
+        pos += (size_t)snprintf(buf + pos, 200 - pos, "-%u", etw_le32(p + 8 + 4 * i));
+    return (int)pos;
+}
+
+int etwpy_fmt_ipv4(char *buf, const uint8_t *p) {
+    return snprintf(buf, 16, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+}
+
+int etwpy_fmt_ipv6(char *buf, const uint8_t *p) {
+    unsigned g[8];
+    int best = -1, best_len = 0, pos = 0, i;
+    for (i = 0; i < 8; i++) g[i] = ((unsigned)p[2 * i] << 8) | p[2 * i + 1];
+    /* IPv4-mapped (::ffff:a.b.c.d), RFC 5952 section 5. */
+    if (!g[0] && !g[1] && !g[2] && !g[3] && !g[4] && g[5] == 0xFFFF) {
+        pos = snprintf(buf, 46, "::ffff:");
+        return pos + etwpy_fmt_ipv4(buf + pos, p + 12);
+    }
+    /* The longest run of two or more zero groups becomes "::" (the first
+     * one on ties), RFC 5952 section 4.2. */
+    for (i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && g[j] == 0) j++;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    if (best_len < 2) best = -1;
+    for (i = 0; i < 8; i++) {
+        if (i == best) {
+            buf[pos++] = ':';
+            if (i == 0) buf[pos++] = ':';
+            i += best_len - 1;
+            continue;
+        }
+        pos += snprintf(buf + pos, (size_t)(46 - pos), "%x", g[i]);
+        if (i < 7) buf[pos++] = ':';
+    }
+    buf[pos] = 0;
+    return pos;
+}
+
+int etwpy_fmt_sockaddr(char *buf, const uint8_t *p, size_t len) {
+    unsigned family, port;
+    int pos;
+    if (len < 4) return -1;
+    family = etw_le16(p);
+    port = etw_be16(p + 2);
+    if (family == 2 && len >= 8) { /* AF_INET */
+        pos = etwpy_fmt_ipv4(buf, p + 4);
+        return pos + snprintf(buf + pos, 8, ":%u", port);
+    }
+    if (family == 23 && len >= 24) { /* AF_INET6 */
+        uint32_t scope = len >= 28 ? etw_le32(p + 24) : 0;
+        buf[0] = '[';
+        pos = 1 + etwpy_fmt_ipv6(buf + 1, p + 8);
+        if (scope) pos += snprintf(buf + pos, 16, "%%%lu", (unsigned long)scope);
+        return pos + snprintf(buf + pos, 10, "]:%u", port);
+    }
+    return -1;
+}
+
+/* Windows-1252; the five bytes it leaves undefined map to the C1 control
+ * with the same number, as MultiByteToWideChar does. */
+const uint16_t etwpy_cp1252[256] = {
+#define R16(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, \
+               b + 12, b + 13, b + 14, b + 15
+    R16(0x00), R16(0x10), R16(0x20), R16(0x30), R16(0x40), R16(0x50), R16(0x60), R16(0x70),
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+    R16(0xA0), R16(0xB0), R16(0xC0), R16(0xD0), R16(0xE0), R16(0xF0)
+#undef R16
+};
+
+/* ------------------------------------------------------------ lookup */
+
+etw_registry *etwpy_event_registry(EventObject *ev) {
+    BatchObject *b = (BatchObject *)ev->batch;
+    if (!b || !b->trace) return NULL;
+    return ((TraceObject *)b->trace)->registry;
+}
+
+/* Asks the trace's schema sources for the schemas of provider (once per
+ * provider and trace: TraceObject.provided): etw.schemas.provide(trace,
+ * uuid) registers the trace's completed in-band EventSource manifests and
+ * what the user's `schemas=` sources have for that provider. Returns 1 when
+ * it was asked now, 0 when it had been asked before (or cannot be), -1 with
+ * an exception. */
+static int provide(etwpy_state *st, EventObject *ev) {
+    struct etwpy_pcache *pc = st->pcache;
+    BatchObject *b = (BatchObject *)ev->batch;
+    TraceObject *t;
+    PyObject *u, *r;
+    asked_slot *slot;
+    int has;
+    if (!pc || !b || !b->trace) return 0;
+    t = (TraceObject *)b->trace;
+    if (!t->provided || !PySet_Check(t->provided)) return 0;
+    if (t->inband && etw_inband_generation(t->inband) != t->inband_generation) {
+        /* An EventSource manifest completed since the providers were asked: a
+         * fresh set makes every provider be asked again (the slot cache keys on
+         * the set's identity, and the old set stays alive in its slots). */
+        PyObject *fresh = PySet_New(NULL);
+        if (!fresh) return -1;
+        Py_SETREF(t->provided, fresh);
+        t->inband_generation = etw_inband_generation(t->inband);
+    }
+    if (!pc->provide_fn) {
+        PyObject *mod = PyImport_ImportModule("etw.schemas");
+        pc->provide_fn = mod ? PyObject_GetAttrString(mod, "provide") : NULL;
+        Py_XDECREF(mod);
+        if (!pc->provide_fn) {
+            /* No schema sources in this installation: nothing to ask. */
+            PyErr_Clear();
+            pc->provide_fn = Py_NewRef(Py_None);
+        }
+    }
+    if (pc->provide_fn == Py_None) return 0;
+    {
+        const etw_guid *g = &ev->rec->provider_id;
+        size_t h = (g->data1 ^ ((size_t)g->data2 << 7) ^ ((uintptr_t)t->provided >> 4) ^
+                    etw_le32(g->data4)) & (ASKED_SLOTS - 1);
+        slot = &pc->asked[h];
+        if (slot->set == t->provided && etw_guid_eq(&slot->guid, g)) return 0;
+    }
+    u = etwpy_uuid(st, &ev->rec->provider_id);
+    if (!u) return -1;
+    has = PySet_Contains(t->provided, u);
+    if (has == 0 && PySet_Add(t->provided, u) < 0) has = -1;
+    if (has >= 0) {
+        Py_XSETREF(slot->set, Py_NewRef(t->provided));
+        slot->guid = ev->rec->provider_id;
+    }
+    if (has != 0) {
+        Py_DECREF(u);
+        return has > 0 ? 0 : -1;
+    }
+    r = PyObject_CallFunctionObjArgs(pc->provide_fn, (PyObject *)t, u, NULL);
+    Py_DECREF(u);
+    if (!r) return -1;
+    Py_DECREF(r);
+    return 1;
+}
+
+/* 1 schema, 0 none, -1 malformed metadata (message filled when given), -2
+ * with an exception (a schema source failed). */
+static int lookup(etwpy_state *st, EventObject *ev, const etw_schema **out, char *message,
+                  size_t msize) {
+    const etw_record *rec = ev->rec;
+    etw_registry *reg = etwpy_event_registry(ev);
+    *out = NULL;
+    if (reg) {
+        for (int attempt = 0;; attempt++) {
+            etw_error err;
+            int rc;
+            err.message[0] = 0;
+            rc = etw_registry_lookup(reg, rec, out, &err);
+            if (rc == 1) return 1;
+            *out = NULL;
+            if (rc == ETW_ERR_FORMAT) {
+                if (message) snprintf(message, msize, "%s", err.message);
+                return -1;
+            }
+            /* None (or out of memory while building: reported as none). A
+             * manifest or classic event may have a schema in the trace's
+             * other sources: ask them once per provider, then look again. */
+            if (attempt || rc != 0 || rec->kind == ETW_KIND_TRACELOGGING ||
+                rec->kind == ETW_KIND_WPP || rec->kind == ETW_KIND_HEADER)
+                break;
+            rc = provide(st, ev);
+            if (rc < 0) return -2;
+            if (rc == 0) break;
+        }
+        /* No schema of this version anywhere: the nearest lower version of a
+         * manifest event, as TDH does (visible as ev.schema_version). */
+        if (rec->kind == ETW_KIND_MANIFEST && !(rec->flags & ETW_EHF_STRING_ONLY)) {
+            *out = etw_registry_find_lower(reg, &rec->provider_id, rec->id, rec->version);
+            if (*out) return 1;
+        }
+        return 0;
+    }
+    /* No trace (cannot happen for events read from a file): what needs no registry. */
+    if ((rec->flags & ETW_EHF_STRING_ONLY) &&
+        (rec->kind == ETW_KIND_MANIFEST || rec->kind == ETW_KIND_TRACELOGGING))
+        *out = etw_schema_string_only();
+    else if (is_classic(rec))
+        *out = etw_kernel_schema(&rec->provider_id, rec->opcode, rec->version);
+    return *out ? 1 : 0;
+}
+
+int etwpy_lookup(etwpy_state *st, EventObject *ev, const etw_schema **out) {
+    int rc;
+    *out = NULL;
+    if (ev->dstate) {
+        *out = ev->schema;
+        return 0;
+    }
+    if (!pcache_get(st)) return -1;
+    rc = lookup(st, ev, out, NULL, 0);
+    if (rc == -2) return -1;
+    if (rc != 1) *out = NULL;
+    return 0;
+}
+
+/* ------------------------------------------------------------ values */
+
+static PyObject *utf16_str(const uint8_t *p, size_t nbytes) {
+    size_t n = nbytes / 2, i;
+    unsigned orv = 0;
+    PyObject *s;
+    for (i = 0; i < n; i++) orv |= (unsigned)p[2 * i] | ((unsigned)p[2 * i + 1] << 8);
+    if (orv < 0x100) {
+        /* ASCII or Latin-1: one byte per character. */
+        Py_UCS1 *d;
+        s = PyUnicode_New((Py_ssize_t)n, orv < 0x80 ? 127 : 255);
+        if (!s) return NULL;
+        d = PyUnicode_1BYTE_DATA(s);
+        for (i = 0; i < n; i++) d[i] = p[2 * i];
+        return s;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned hi = p[2 * i + 1];
+        if (hi >= 0xD8 && hi <= 0xDF) break;
+    }
+    if (i == n) {
+        /* BMP without surrogates: two bytes per character. */
+        Py_UCS2 *d;
+        s = PyUnicode_New((Py_ssize_t)n, 0xFFFF);
+        if (!s) return NULL;
+        d = PyUnicode_2BYTE_DATA(s);
+        for (i = 0; i < n; i++) d[i] = (Py_UCS2)(p[2 * i] | (p[2 * i + 1] << 8));
+        return s;
+    }
+    {
+        /* Pairs combine; unpaired surrogates are kept (surrogatepass). */
+        int byteorder = -1;
+        return PyUnicode_DecodeUTF16((const char *)p, (Py_ssize_t)(n * 2), "surrogatepass",
+                                     &byteorder);
+    }
+}
+
+static PyObject *ansi_str(const uint8_t *p, size_t n) {
+    size_t i;
+    unsigned orv = 0;
+    Py_UCS2 stackbuf[256], *buf;
+    PyObject *s;
+    for (i = 0; i < n; i++) orv |= p[i];
+    if (orv < 0x80) {
+        s = PyUnicode_New((Py_ssize_t)n, 127);
+        if (s) memcpy(PyUnicode_1BYTE_DATA(s), p, n);
+        return s;
+    }
+    buf = n <= 256 ? stackbuf : (Py_UCS2 *)PyMem_Malloc(n * sizeof(Py_UCS2));
+    if (!buf) return PyErr_NoMemory();
+    for (i = 0; i < n; i++) buf[i] = etwpy_cp1252[p[i]];
+    s = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, buf, (Py_ssize_t)n);
+    if (buf != stackbuf) PyMem_Free(buf);
+    return s;
+}
+
+static PyObject *ascii_str(const char *b, int n) {
+    PyObject *s;
+    if (n < 0) Py_RETURN_NONE;
+    s = PyUnicode_New(n, 127);
+    if (s) memcpy(PyUnicode_1BYTE_DATA(s), b, (size_t)n);
+    return s;
+}
+
+static PyObject *dt_from_filetime(etwpy_state *st, int64_t ft) {
+    ftparts t;
+    if (ft_split(ft, &t) < 0) return PyLong_FromLongLong(ft); /* kept as the raw number */
+    return PyDateTimeAPI->DateTime_FromDateAndTime(t.y, t.mo, t.d, t.h, t.mi, t.s,
+                                                    (int)(t.frac / 10), st->utc,
+                                                    PyDateTimeAPI->DateTimeType);
+}
+
+static PyObject *dt_from_systemtime(etwpy_state *st, const uint8_t *p) {
+    unsigned f[8];
+    if (st_fields(p, f) < 0) Py_RETURN_NONE; /* all-zero = no time; invalid: see errors */
+    return PyDateTimeAPI->DateTime_FromDateAndTime((int)f[0], (int)f[1], (int)f[3], (int)f[4],
+                                                    (int)f[5], (int)f[6], (int)f[7] * 1000,
+                                                    st->utc, PyDateTimeAPI->DateTimeType);
+}
+
+/* Inserts key -> val (stealing val); a repeated name gets "#2", "#3", ... */
+static int dict_put(PyObject *d, PyObject *key, PyObject *val) {
+    Py_ssize_t before = PyDict_GET_SIZE(d);
+    PyObject *r;
+    if (!val) return -1;
+    r = PyDict_SetDefault(d, key, val);
+    if (!r) {
+        Py_DECREF(val);
+        return -1;
+    }
+    if (PyDict_GET_SIZE(d) == before) {
+        for (int k = 2;; k++) {
+            PyObject *nk = PyUnicode_FromFormat("%U#%d", key, k);
+            int c;
+            if (!nk) {
+                Py_DECREF(val);
+                return -1;
+            }
+            c = PyDict_Contains(d, nk);
+            if (c == 0) c = PyDict_SetItem(d, nk, val) < 0 ? -1 : 1;
+            Py_DECREF(nk);
+            if (c < 0) {
+                Py_DECREF(val);
+                return -1;
+            }
+            if (c == 1 && PyDict_GET_SIZE(d) > before) break;
+        }
+    }
+    Py_DECREF(val);
+    return 0;
+}
+
+static PyObject *node_value(etwpy_dec *x, const etw_value *v);
+
+static PyObject *children_dict(etwpy_dec *x, uint32_t first, uint32_t count) {
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    for (uint32_t i = 0; i < count; i++) {
+        const etw_value *c = &x->d.nodes[first + i];
+        PyObject *k = etwpy_name(x->st, c->name);
+        if (!k || dict_put(d, k, node_value(x, c)) < 0) {
+            Py_DECREF(d);
+            return NULL;
+        }
     }
     return d;
+}
+
+static PyObject *node_value(etwpy_dec *x, const etw_value *v) {
+    const uint8_t *p = x->d.payload;
+    char buf[208];
+    switch (v->kind) {
+    case ETW_V_INT:
+        return PyLong_FromLongLong(v->v.i);
+    case ETW_V_UINT:
+        return PyLong_FromUnsignedLongLong(v->v.u);
+    case ETW_V_FLOAT:
+    case ETW_V_DOUBLE:
+        return PyFloat_FromDouble(v->v.d);
+    case ETW_V_BOOL:
+        return PyBool_FromLong(v->v.u != 0);
+    case ETW_V_UTF16:
+        return utf16_str(p + v->data_off, v->data_len);
+    case ETW_V_ANSI:
+        return ansi_str(p + v->data_off, v->data_len);
+    case ETW_V_UTF8:
+        return PyUnicode_DecodeUTF8((const char *)p + v->data_off, (Py_ssize_t)v->data_len,
+                                    "replace");
+    case ETW_V_BINARY:
+        return PyBytes_FromStringAndSize((const char *)p + v->data_off,
+                                         (Py_ssize_t)v->data_len);
+    case ETW_V_GUID: {
+        etw_guid g = etw_guid_load(p + v->data_off);
+        return etwpy_uuid(x->st, &g);
+    }
+    case ETW_V_FILETIME:
+        return dt_from_filetime(x->st, v->v.i);
+    case ETW_V_SYSTEMTIME:
+        return dt_from_systemtime(x->st, p + v->data_off);
+    case ETW_V_SID:
+        return ascii_str(buf, etwpy_fmt_sid(buf, p + v->data_off, v->data_len));
+    case ETW_V_IPV4:
+        return ascii_str(buf, etwpy_fmt_ipv4(buf, p + v->data_off));
+    case ETW_V_IPV6:
+        return ascii_str(buf, etwpy_fmt_ipv6(buf, p + v->data_off));
+    case ETW_V_SOCKADDR: {
+        int n = etwpy_fmt_sockaddr(buf, p + v->data_off, v->data_len);
+        if (n < 0) /* unknown family: the bytes */
+            return PyBytes_FromStringAndSize((const char *)p + v->data_off,
+                                             (Py_ssize_t)v->data_len);
+        return ascii_str(buf, n);
+    }
+    case ETW_V_STRUCT:
+        return children_dict(x, v->first_child, v->child_count);
+    case ETW_V_ARRAY: {
+        PyObject *list = PyList_New((Py_ssize_t)v->child_count);
+        if (!list) return NULL;
+        for (uint32_t i = 0; i < v->child_count; i++) {
+            PyObject *e = node_value(x, &x->d.nodes[v->first_child + i]);
+            if (!e) {
+                Py_DECREF(list);
+                return NULL;
+            }
+            PyList_SET_ITEM(list, (Py_ssize_t)i, e);
+        }
+        return list;
+    }
+    case ETW_V_NULL:
+    case ETW_V_ERROR: /* see ev.decode_errors */
+    default:
+        Py_RETURN_NONE;
+    }
+}
+
+PyObject *etwpy_dec_value(etwpy_dec *x, uint32_t i) {
+    return node_value(x, &x->d.nodes[i]);
+}
+
+PyObject *etwpy_dec_dict(etwpy_dec *x) {
+    if (!x->schema) return PyDict_New();
+    return children_dict(x, 0, x->d.top_count);
+}
+
+long etwpy_dec_find(const etwpy_dec *x, const char *name) {
+    /* The mapping's keys: repeated names become "Name#2", "Name#3", ... in
+     * order (dict_put), so the same renaming is replayed here. */
+    char **keys;
+    uint32_t n, i, j;
+    long found = -1;
+    if (!x->schema) return -1;
+    n = x->d.top_count;
+    for (i = 0; i < n; i++) /* the usual case: a unique name */
+        if (strcmp(x->d.nodes[i].name, name) == 0) break;
+    if (i < n) {
+        for (j = 0; j < n; j++)
+            if (j != i && strcmp(x->d.nodes[j].name, name) == 0) break;
+        if (j == n && !strchr(name, '#')) return (long)i;
+    }
+    keys = (char **)PyMem_Calloc(n ? n : 1, sizeof *keys);
+    if (!keys) return -1;
+    for (i = 0; i < n && found < 0; i++) {
+        const char *base = x->d.nodes[i].name;
+        size_t len = strlen(base);
+        char *k = (char *)PyMem_Malloc(len + 16);
+        if (!k) break;
+        memcpy(k, base, len + 1);
+        for (int m = 2;; m++) {
+            for (j = 0; j < i; j++)
+                if (keys[j] && strcmp(keys[j], k) == 0) break;
+            if (j == i) break;
+            snprintf(k, len + 16, "%s#%d", base, m);
+        }
+        keys[i] = k;
+        if (strcmp(k, name) == 0) found = (long)i;
+    }
+    for (i = 0; i < n; i++) PyMem_Free(keys[i]);
+    PyMem_Free(keys);
+    return found;
+}
+
+/* ------------------------------------------------------------ problems */
+
+static int add_error(etwpy_dec *x, PyObject **list, const char *path, const char *what,
+                     uint32_t off, uint32_t len) {
+    etwpy_state *st = x->st;
+    PyObject *e;
+    if (!*list && !(*list = PyList_New(0))) return -1;
+    if ((uint64_t)off + len > x->rec->user_data_length) len = 0;
+    e = Py_BuildValue("{OsOsOIOy#}", etwpy_key(st, ETWPY_K_PROPERTY), path,
+                      etwpy_key(st, ETWPY_K_ERROR), what, etwpy_key(st, ETWPY_K_OFFSET),
+                      (unsigned)off, etwpy_key(st, ETWPY_K_DATA),
+                      (const char *)x->rec->user_data + off, (Py_ssize_t)len);
+    if (!e) return -1;
+    if (PyList_Append(*list, e) < 0) {
+        Py_DECREF(e);
+        return -1;
+    }
+    Py_DECREF(e);
+    return 0;
+}
+
+/* Where a node sits: built into "A.b[2]" text only when a problem is found. */
+typedef struct pathseg {
+    const struct pathseg *up;
+    const char *name; /* member name, or NULL for an array element */
+    uint32_t index;
+} pathseg;
+
+static size_t path_text(const pathseg *seg, char *buf, size_t size) {
+    size_t pos;
+    char num[16];
+    int k;
+    if (!seg) {
+        buf[0] = 0;
+        return 0;
+    }
+    pos = path_text(seg->up, buf, size);
+    if (seg->name) {
+        if (pos) cat(buf, size, &pos, ".");
+        cat(buf, size, &pos, seg->name);
+    } else {
+        k = snprintf(num, sizeof num, "[%u]", (unsigned)seg->index);
+        if (k > 0) cat(buf, size, &pos, num);
+    }
+    return pos;
+}
+
+static int add_error_at(etwpy_dec *x, PyObject **list, const pathseg *seg, const char *what,
+                        uint32_t off, uint32_t len) {
+    char path[512];
+    path_text(seg, path, sizeof path);
+    return add_error(x, list, path, what, off, len);
+}
+
+/* Walks nodes [first, first+count) collecting problems. */
+static int walk_errors(etwpy_dec *x, PyObject **list, uint32_t first, uint32_t count,
+                       const pathseg *up, int elements) {
+    for (uint32_t i = 0; i < count; i++) {
+        const etw_value *v = &x->d.nodes[first + i];
+        pathseg seg;
+        seg.up = up;
+        seg.name = elements ? NULL : v->name;
+        seg.index = i;
+        if (v->kind == ETW_V_ERROR || v->error) {
+            if (add_error_at(x, list, &seg, etw_derr_name(v->error), v->data_off, v->data_len) <
+                0)
+                return -1;
+        } else if (v->kind == ETW_V_FILETIME) {
+            if ((v->v.i < 0 || v->v.i >= FT_MAX) &&
+                add_error_at(x, list, &seg, "FILETIME out of range", v->offset, v->length) < 0)
+                return -1;
+        } else if (v->kind == ETW_V_SYSTEMTIME) {
+            unsigned f[8];
+            const uint8_t *q = x->d.payload + v->data_off;
+            if (st_fields(q, f) < 0 && !etwpy_systemtime_is_zero(q) &&
+                add_error_at(x, list, &seg, "invalid SYSTEMTIME", v->offset, v->length) < 0)
+                return -1;
+        } else if (v->kind == ETW_V_STRUCT || v->kind == ETW_V_ARRAY) {
+            if (walk_errors(x, list, v->first_child, v->child_count, &seg,
+                            v->kind == ETW_V_ARRAY) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Records the outcome of the event's first decode. */
+static int remember(etwpy_dec *x) {
+    EventObject *ev = x->ev;
+    PyObject *list = NULL;
+    if (x->state == ETWPY_DS_BADSCHEMA) {
+        char what[260];
+        snprintf(what, sizeof what, "malformed metadata: %s", x->message);
+        if (add_error(x, &list, "", what, 0, x->rec->user_data_length) < 0) goto fail;
+    } else if (x->schema) {
+        if (x->d.top_count == 0 && x->d.error_count) {
+            /* No node for the problem (too many top-level properties). */
+            if (add_error(x, &list, "", "too many values", 0, x->d.payload_len) < 0) goto fail;
+        } else if (walk_errors(x, &list, 0, x->d.top_count, NULL, 0) < 0) {
+            goto fail;
+        }
+    }
+    ev->errors = list;
+    ev->schema = x->schema;
+    ev->used = x->schema ? x->d.used : 0;
+    ev->dstate = (int8_t)x->state;
+    return 0;
+fail:
+    Py_XDECREF(list);
+    return -1;
+}
+
+int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    int found, rc;
+    x->st = st;
+    x->ev = ev;
+    x->rec = ev->rec;
+    x->reg = NULL;
+    x->schema = NULL;
+    x->dec = NULL;
+    x->own_dec = 0;
+    x->message[0] = 0;
+    memset(&x->d, 0, sizeof x->d);
+    if (!pc) return -1;
+    x->reg = etwpy_event_registry(ev);
+    found = lookup(st, ev, &x->schema, x->message, sizeof x->message);
+    if (found == -2) return -1;
+    if (found <= 0) {
+        x->schema = NULL;
+        x->state = found < 0 ? ETWPY_DS_BADSCHEMA : ETWPY_DS_NOSCHEMA;
+        return ev->dstate ? 0 : remember(x);
+    }
+    if (!pc->busy) {
+        x->dec = st->decoder;
+        pc->busy = 1;
+    } else {
+        /* A conversion further up the stack (e.g. a finalizer that ran
+         * during an allocation) still holds the module's decoder's nodes. */
+        x->dec = etw_decoder_new(0);
+        if (!x->dec) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        x->own_dec = 1;
+    }
+    rc = etw_decode_record(x->dec, x->schema, x->rec, NULL, &x->d);
+    if (rc != ETW_OK) {
+        etwpy_dec_done(x);
+        PyErr_NoMemory();
+        return -1;
+    }
+    /* decode_record may have switched to the STRING_ONLY schema. */
+    x->schema = x->d.schema;
+    x->state = x->d.status == ETW_DECODE_OK       ? ETWPY_DS_OK
+               : x->d.status == ETW_DECODE_ERRORS ? ETWPY_DS_ERRORS
+                                                  : ETWPY_DS_STOPPED;
+    if (!ev->dstate && remember(x) < 0) {
+        etwpy_dec_done(x);
+        return -1;
+    }
+    return 0;
+}
+
+void etwpy_dec_done(etwpy_dec *x) {
+    if (!x->dec) return;
+    if (x->own_dec)
+        etw_decoder_free(x->dec);
+    else if (x->st->pcache)
+        x->st->pcache->busy = 0;
+    x->dec = NULL;
+}
+
+/* ------------------------------------------------------------ mapping */
+
+PyObject *etwpy_event_properties(EventObject *ev) {
+    etwpy_state *st = etwpy_state_of_type(Py_TYPE(ev));
+    etwpy_dec x;
+    PyObject *d;
+    if (etwpy_dec_run(st, ev, &x) < 0) return NULL;
+    d = etwpy_dec_dict(&x);
+    etwpy_dec_done(&x);
+    return d;
+}
+
+void etwpy_pcache_free(etwpy_state *st) {
+    struct etwpy_pcache *pc = st->pcache;
+    if (!pc) return;
+    st->pcache = NULL;
+    Py_CLEAR(pc->provide_fn);
+    for (int i = 0; i < ASKED_SLOTS; i++) Py_CLEAR(pc->asked[i].set);
+    for (int i = 0; i < ETWPY_K_COUNT; i++) Py_CLEAR(pc->keys[i]);
+    for (int i = 0; i < ETWPY_T_COUNT; i++) Py_CLEAR(pc->templates[i]);
+    for (int i = 0; i < NAME_SLOTS; i++) Py_CLEAR(pc->names[i].str);
+    for (int i = 0; i < VN_SLOTS; i++) {
+        Py_CLEAR(pc->vn[i].name);
+        Py_CLEAR(pc->vn[i].dict);
+    }
+    for (int i = 0; i < PROV_SLOTS; i++) {
+        Py_CLEAR(pc->prov[i].name);
+        Py_CLEAR(pc->prov[i].dict);
+    }
+    for (int i = 0; i < EN_SLOTS; i++) {
+        Py_CLEAR(pc->en[i].task);
+        Py_CLEAR(pc->en[i].opcode);
+        Py_CLEAR(pc->en[i].name);
+    }
+    PyMem_Free(pc);
 }

@@ -140,6 +140,7 @@ static int trace_init(TraceObject *self, PyObject *args, PyObject *kwargs) {
     if (!self->path) return -1;
     Py_XSETREF(self->path_obj, Py_NewRef(path));
     memset(&e, 0, sizeof e);
+    memset(&opt, 0, sizeof opt);
     opt.order = (etw_order)self->order;
     opt.skip_errors = self->skip_errors;
     Py_BEGIN_ALLOW_THREADS
@@ -160,6 +161,10 @@ static int trace_init(TraceObject *self, PyObject *args, PyObject *kwargs) {
         PyErr_NoMemory();
         return -1;
     }
+    if (!self->inband && !(self->inband = etw_inband_new())) {
+        PyErr_NoMemory();
+        return -1;
+    }
     return 0;
 }
 
@@ -176,6 +181,7 @@ static void trace_dealloc(TraceObject *self) {
     Py_XDECREF(self->provided);
     /* Iterators hold a reference to the trace, so none is running here. */
     etw_registry_free(self->registry);
+    etw_inband_free(self->inband);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
@@ -194,12 +200,13 @@ static PyObject *trace_iter(TraceObject *self) {
         return NULL;
     }
     memset(&e, 0, sizeof e);
+    memset(&opt, 0, sizeof opt);
     opt.order = (etw_order)self->order;
     opt.skip_errors = self->skip_errors;
     Py_BEGIN_ALLOW_THREADS
     rc = etw_reader_open(PyBytes_AS_STRING(self->path), &opt, &r, &e);
     if (rc == ETW_OK) {
-        rc = etw_pipeline_start_file(r, RING_BATCHES, self->registry, &p);
+        rc = etw_pipeline_start_file(r, RING_BATCHES, self->registry, self->inband, &p);
         if (rc != ETW_OK) etw_error_set(&e, rc, 0, "cannot start the reader thread");
     }
     Py_END_ALLOW_THREADS
@@ -329,18 +336,44 @@ static PyObject *trace_repr(TraceObject *self) {
                                 self->skip_errors ? "skip" : "strict");
 }
 
-/* _registry_add(kind, blob): adds a schema source to this trace's registry.
+static const struct {
+    const char *name;
+    uint8_t source;
+} source_names[] = {
+    {"manifest", ETW_SRC_MANIFEST}, {"wevt", ETW_SRC_WEVT}, {"pack", ETW_SRC_PACK},
+    {"inband", ETW_SRC_INBAND},     {"injected", ETW_SRC_TEI},
+};
+
+/* _inband_take() -> [(uuid.UUID, bytes)]: EventSource manifests completed so
+ * far by the producer (each handed out once). */
+static PyObject *trace_inband_take(TraceObject *self, PyObject *unused) {
+    (void)unused;
+    if (!self->inband) return PyList_New(0);
+    return etwpy_inband_take_list(etwpy_state_of_type(Py_TYPE(self)), self->inband);
+}
+
+/* _registry_add(kind, blob[, source]): adds a schema source to this trace's registry.
  * kind "tei": a TRACE_EVENT_INFO blob; "emi": provider GUID (16 bytes, LE)
  * followed by an EVENT_MAP_INFO blob. Returns True when added, False for a
  * duplicate (the first schema of a key wins); raises EtlFormatError for a
  * malformed blob. */
 static PyObject *trace_registry_add(TraceObject *self, PyObject *args) {
-    const char *kind;
+    const char *kind, *source = NULL;
+    uint8_t src = 0;
     Py_buffer blob;
     etw_error e;
     int rc = ETW_ERR_ARG;
     etwpy_state *st = etwpy_state_of_type(Py_TYPE(self));
-    if (!PyArg_ParseTuple(args, "sy*:_registry_add", &kind, &blob)) return NULL;
+    if (!PyArg_ParseTuple(args, "sy*|z:_registry_add", &kind, &blob, &source)) return NULL;
+    if (source) {
+        for (size_t i = 0; i < sizeof source_names / sizeof source_names[0]; i++)
+            if (!strcmp(source, source_names[i].name)) src = source_names[i].source;
+        if (!src) {
+            PyBuffer_Release(&blob);
+            PyErr_Format(PyExc_ValueError, "unknown schema source '%s'", source);
+            return NULL;
+        }
+    }
     memset(&e, 0, sizeof e);
     if (!self->registry) {
         PyBuffer_Release(&blob);
@@ -349,7 +382,10 @@ static PyObject *trace_registry_add(TraceObject *self, PyObject *args) {
     }
     if (!strcmp(kind, "tei")) {
         etw_schema *s = etw_schema_from_tei((const uint8_t *)blob.buf, (size_t)blob.len, &rc, &e);
-        if (s) rc = etw_registry_add(self->registry, s);
+        if (s) {
+            if (src) s->source = src;
+            rc = etw_registry_add(self->registry, s);
+        }
     } else if (!strcmp(kind, "emi")) {
         if (blob.len < 16) {
             rc = etw_error_set(&e, ETW_ERR_FORMAT, 0, "map blob shorter than its GUID");
@@ -370,6 +406,8 @@ static PyObject *trace_registry_add(TraceObject *self, PyObject *args) {
 }
 
 static PyMethodDef trace_methods[] = {
+    {"_inband_take", (PyCFunction)trace_inband_take, METH_NOARGS,
+     "_inband_take() -> [(uuid, bytes)]: EventSource manifests the trace carried so far."},
     {"_registry_add", (PyCFunction)trace_registry_add, METH_VARARGS,
      "_registry_add(kind, blob) -> bool: add a 'tei' (TRACE_EVENT_INFO) or 'emi' "
      "(GUID + EVENT_MAP_INFO) schema blob to this trace's registry."},

@@ -34,6 +34,7 @@ from .kernel import (
     system_keywords,
     system_provider,
 )
+from .schemas import Schemas
 from .providers import (
     ALL_KEYWORDS,
     EnableProperty,
@@ -57,6 +58,7 @@ __all__ = [
     "TraceIterator",
     "open",
     "scan",
+    "Schemas",
     # providers, kernel flags and filters (portable)
     "Provider",
     "EnableProperty",
