@@ -67,8 +67,10 @@ else:
     else:
         extra_compile_args += ["-O2"]
     if os.environ.get("ETW_SANITIZE") == "1":
+        # -fno-wrapv: Python's own flags carry -fwrapv, which hides signed
+        # overflow from UBSan.
         san = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer",
-               "-fno-sanitize-recover=undefined"]
+               "-fno-sanitize-recover=undefined", "-fno-wrapv"]
         extra_compile_args += san + ["-g"]
         extra_link_args += san
 

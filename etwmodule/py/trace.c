@@ -54,7 +54,11 @@ static PyObject *utf16z_str(const uint16_t *s) {
 }
 
 static PyObject *filetime_dt(etwpy_state *st, int64_t ft) {
-    if (ft <= 0) Py_RETURN_NONE;
+    /* Unix ns fit in int64 for FILETIMEs of years 1678-2261 (garbage fields of
+     * damaged or unfinished headers give None, not a wrong date). */
+    const int64_t lo = ETW_FILETIME_UNIX_EPOCH - INT64_MAX / 100;
+    const int64_t hi = ETW_FILETIME_UNIX_EPOCH + INT64_MAX / 100;
+    if (ft <= 0 || ft < lo || ft > hi) Py_RETURN_NONE;
     return etwpy_datetime_from_ns(st, (ft - ETW_FILETIME_UNIX_EPOCH) * 100);
 }
 

@@ -1,0 +1,176 @@
+/* fuzz_reader.c - libFuzzer harness: the input is a whole .etl file. It is
+ * written to a temporary file (the reader takes a path; the core API is used
+ * as is) and read four ways:
+ *   A. file order, strict    B. file order, errors skipped
+ *   C. time order, skipped (every record also copied into a batch)
+ *   D. etw_scan_file, strict
+ * Checks, for any bytes: no crash or sanitizer report; every record passes
+ * fuzz_check_record; a strict error is a format/truncation error whose offset
+ * lies inside the file; with skip_errors reading never fails once the file is
+ * open; strict file order delivers a prefix of what skip delivers (damage
+ * stops, never changes, what came before); time order delivers exactly the
+ * same records as file order (the merge loses and invents nothing); the
+ * header record comes first; stats.events counts the deliveries. */
+#define _POSIX_C_SOURCE 200809L
+#include <unistd.h>
+
+#include "batch.h"
+#include "fuzz_record_check.h"
+#include "reader.h"
+#include "scan.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static char tmp_path[512];
+static int tmp_fd = -1;
+static etw_batch *batch;
+
+typedef struct fp_list {
+    uint64_t *v;
+    size_t n, cap;
+} fp_list;
+
+FUZZ_NOCOV static void fp_push(fp_list *l, uint64_t h) {
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 256;
+        uint64_t *nv = (uint64_t *)realloc(l->v, ncap * sizeof *nv);
+        FUZZ_CHECK(nv != NULL);
+        l->v = nv;
+        l->cap = ncap;
+    }
+    l->v[l->n++] = h;
+}
+
+FUZZ_NOCOV static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void remove_tmp(void) {
+    if (tmp_fd >= 0) close(tmp_fd);
+    if (tmp_path[0]) unlink(tmp_path);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    const char *dir = getenv("ETW_FUZZ_TMPDIR");
+    (void)argc;
+    (void)argv;
+    if (!dir && access("/dev/shm", W_OK) == 0) dir = "/dev/shm";
+    if (!dir) dir = getenv("TMPDIR");
+    if (!dir) dir = "/tmp";
+    snprintf(tmp_path, sizeof tmp_path, "%s/etw-fuzz-reader-XXXXXX", dir);
+    tmp_fd = mkstemp(tmp_path);
+    FUZZ_CHECK(tmp_fd >= 0);
+    atexit(remove_tmp);
+    batch = etw_batch_new(ETW_BATCH_RECORDS, ETW_BATCH_DATA);
+    FUZZ_CHECK(batch != NULL);
+    return 0;
+}
+
+static void write_input(const uint8_t *data, size_t size) {
+    size_t done = 0;
+    FUZZ_CHECK(ftruncate(tmp_fd, 0) == 0);
+    while (done < size) {
+        ssize_t n = pwrite(tmp_fd, data + done, size - done, (off_t)done);
+        FUZZ_CHECK(n > 0);
+        done += (size_t)n;
+    }
+}
+
+/* Reads the whole file in one mode. Returns the final code (0 or an error)
+ * and appends the fingerprints to out. */
+static int read_all(size_t size, etw_order order, int skip, fp_list *out, int use_batch) {
+    etw_reader_options opt;
+    etw_reader *r = NULL;
+    etw_reader_stats st;
+    etw_error err;
+    const etw_record *rec;
+    uint64_t delivered = 0;
+    int rc;
+    opt.order = order;
+    opt.skip_errors = skip;
+    memset(&err, 0, sizeof err);
+    rc = etw_reader_open(tmp_path, &opt, &r, &err);
+    if (rc != ETW_OK) {
+        FUZZ_CHECK(r == NULL);
+        FUZZ_CHECK(rc == ETW_ERR_FORMAT && err.code == ETW_ERR_FORMAT);
+        FUZZ_CHECK(err.offset <= size);
+        return rc;
+    }
+    FUZZ_CHECK(etw_reader_header(r) != NULL);
+    if (use_batch) {
+        batch->count = batch->ext_used = 0;
+        batch->data_used = 0;
+    }
+    while ((rc = etw_reader_next(r, &rec, &err)) == 1) {
+        uint64_t h = fuzz_check_record(rec);
+        FUZZ_CHECK(rec->file_offset < size);
+        FUZZ_CHECK(rec->pointer_size == 4 || rec->pointer_size == 8);
+        if (delivered == 0) FUZZ_CHECK(rec->kind == ETW_KIND_HEADER);
+        if (use_batch) {
+            if (!etw_batch_append(batch, rec)) {
+                batch->count = batch->ext_used = 0;
+                batch->data_used = 0;
+                FUZZ_CHECK(etw_batch_append(batch, rec));
+            }
+            FUZZ_CHECK(fuzz_check_record(&batch->records[batch->count - 1]) == h);
+        }
+        fp_push(out, h);
+        delivered++;
+    }
+    etw_reader_get_stats(r, &st);
+    FUZZ_CHECK(st.events == delivered);
+    if (rc < 0) {
+        /* A damaged file yields a format or truncation error naming an offset
+         * inside the file; with skip_errors, damage never ends the reading. */
+        FUZZ_CHECK(!skip);
+        FUZZ_CHECK(rc == err.code);
+        FUZZ_CHECK(rc == ETW_ERR_FORMAT || rc == ETW_ERR_TRUNCATED);
+        FUZZ_CHECK(err.offset < size);
+        FUZZ_CHECK(memchr(err.message, 0, sizeof err.message) != NULL);
+    } else {
+        FUZZ_CHECK(rc == 0);
+        /* The end is sticky. */
+        FUZZ_CHECK(etw_reader_next(r, &rec, &err) == 0);
+    }
+    etw_reader_close(r);
+    return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fp_list strict_file = {0}, skip_file = {0}, skip_time = {0};
+    int rca, rcb, rcc;
+    size_t i;
+    write_input(data, size);
+    rca = read_all(size, ETW_ORDER_FILE, 0, &strict_file, 0);
+    rcb = read_all(size, ETW_ORDER_FILE, 1, &skip_file, 0);
+    rcc = read_all(size, ETW_ORDER_TIME, 1, &skip_time, 1);
+    /* Both skipping readers index the same buffers, so they open alike. */
+    FUZZ_CHECK(rcb == rcc);
+    FUZZ_CHECK(strict_file.n <= skip_file.n);
+    for (i = 0; i < strict_file.n; i++) FUZZ_CHECK(strict_file.v[i] == skip_file.v[i]);
+    FUZZ_CHECK(skip_time.n == skip_file.n);
+    if (skip_time.n) {
+        qsort(skip_time.v, skip_time.n, sizeof(uint64_t), cmp_u64);
+        qsort(skip_file.v, skip_file.n, sizeof(uint64_t), cmp_u64);
+        FUZZ_CHECK(memcmp(skip_time.v, skip_file.v, skip_file.n * sizeof(uint64_t)) == 0);
+    }
+    {
+        etw_scan_result res;
+        etw_error err;
+        memset(&err, 0, sizeof err);
+        if (etw_scan_file(tmp_path, 0, &res, &err) == ETW_OK) {
+            FUZZ_CHECK(rca == 0);
+            FUZZ_CHECK(res.stats.events == strict_file.n);
+        } else {
+            FUZZ_CHECK(err.code == ETW_ERR_FORMAT || err.code == ETW_ERR_TRUNCATED);
+            FUZZ_CHECK(res.stats.events == strict_file.n);
+        }
+        etw_scan_result_free(&res);
+    }
+    free(strict_file.v);
+    free(skip_file.v);
+    free(skip_time.v);
+    return 0;
+}

@@ -1,0 +1,971 @@
+"""The corrupted-file matrix: damaged traces through the Python API.
+
+Base traces: synthetic ones from tests/etlwriter (uncompressed, compressed, 32-bit
+Windows 7 layout) and, when ../shared/etl-corpus is present, real traces (whole
+small files and the first buffers of larger ones, written to a temp folder, never
+into the repository). Each base trace is damaged in many ways:
+
+* truncation at every buffer boundary, just after one (a cut buffer header), inside
+  a buffer's records, and at random offsets;
+* random byte flips in buffer headers, record headers and payloads (the compressed
+  stream for compressed buffers);
+* zeroed buffers, zeroed buffer headers, zeroed record areas;
+* wrong sizes: BufferSize, Offset@0x30 and record Size fields set to 0, too small,
+  too large, huge;
+* huge counts and lengths: logfile-header fields, extended-item sizes and chains,
+  kernel PMC counts, WPP option flags, LZ77 length fields;
+* loops in offsets: BufferSize pointing back into its own records, more extended
+  items than any record may have, a match before the start of an LZ77 stream.
+
+Every case is read four ways (file/time order, strict/skip). What must hold:
+
+* nothing crashes, and the only exception is etw.EtlFormatError, whose ``.offset``
+  lies inside the file; strict mode delivers every event before the damage first
+  (a prefix of what skip mode delivers in file order);
+* with ``errors="skip"`` reading never fails once the file is open (opening may
+  fail only when the header buffer itself is damaged), every event of every
+  untouched buffer comes back exactly (raw bytes, file offset, CPU, timestamps),
+  both orders deliver the same events, and damage that strict mode reports is
+  counted in ``stats["skipped"]``;
+* truncation has exact results: the complete records before the cut, then (strict)
+  EtlFormatError naming the cut buffer's offset / (skip) ``skipped == 1``.
+
+The suite uses a fixed seed; ETW_CORRUPTION_CASES=N multiplies the random cases
+(default 1) and ETW_CORRUPTION_SEED=S picks other ones.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import random
+import struct
+import uuid
+
+import pytest
+
+import etw
+from etlwriter import EtlWriter, guid_bytes, sid_bytes, tl_metadata, tl_provider_traits
+
+BUFHDR = 0x48
+FLAG_COMPRESSED = 0x40
+SEED = int(os.environ.get("ETW_CORRUPTION_SEED", "20240611"))
+SCALE = max(1, int(os.environ.get("ETW_CORRUPTION_CASES", "1") or 1))
+
+PROVIDER = uuid.UUID("11111111-2222-3333-4444-555555555555")
+CLASSIC = uuid.UUID("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee")
+MSG_GUID = uuid.UUID("9b93a332-c452-3e71-64f7-55130c7de2e4")
+
+KERNEL_TYPES = {1, 2, 3, 4, 16, 17}
+OPAQUE_TYPES = {12, 13, 14, 15}
+
+# Real traces used as bases: (file, number of leading buffers kept or None for all).
+REAL_BASES = [
+    ("tx_HTTP_Server.etl", 10),                   # Windows 7, 8 KiB buffers, no PROC_INDEX
+    ("krabsetw_powershell.etl", None),            # 26 buffers, 32 CPUs, mostly empty
+    ("perfview_SelfDescribingSingleEvent.etl", None),  # compressed, relogged
+    ("perfview_net.4.5.2.x86.etl", 4),            # compressed, EVENT_HEADER32
+    ("findneedle_wppemitter-sample.etl", None),   # WPP
+    ("airbus-etl-parser_lxcore_kernel.etl", None),  # kernel logger
+    ("perfview_gcevents.etl", None),              # 64 KiB buffers, CLR manifest events
+]
+
+CASE_COUNT = collections.Counter()  # category -> cases run (reported by -s)
+
+
+# ----------------------------------------------------------------------------- bases
+
+def synthetic_trace(pointer_size=8, win7=False, buffer_size=0x800, n=300):
+    """Every record type on 4 CPUs (buffers flushed out of time order)."""
+    w = EtlWriter(pointer_size=pointer_size, buffer_size=buffer_size, cpu_count=4,
+                  win7=win7)
+    ts = w.t0 + 10
+    for i in range(n):
+        cpu = (i * 7) % 4
+        ts += 3 + i % 5
+        k = i % 8
+        ptr = 4 if i % 2 else 8
+        if k == 0:
+            w.system(cpu, ts, group=3, type=1, payload=bytes(range(40)), version=4,
+                     tid=100 + i, pid=4, pmc=(1, 2) if i % 3 == 0 else ())
+        elif k == 1:
+            w.system(cpu, ts, group=5, type=36, payload=b"\x01" * 24, compact=True, ptr=ptr)
+        elif k == 2:
+            w.perfinfo(cpu, ts, group=0x0F, type=46, payload=b"\x02" * 16, ptr=ptr)
+        elif k == 3:
+            w.classic(cpu, ts, CLASSIC, type=10, level=4, payload=b"classic" * 3, ptr=ptr)
+        elif k == 4:
+            w.classic(cpu, ts, CLASSIC, type=11, payload=b"inst", instance=(77, 66, PROVIDER))
+        elif k == 5:
+            w.event(cpu, ts, PROVIDER, id=21, version=1, level=4, keyword=0x10, ptr=ptr,
+                    activity_id=uuid.UUID(int=i + 1),
+                    ext=[(1, guid_bytes(CLASSIC)), (2, sid_bytes("S-1-5-21-1-2-3-1001")),
+                         (3, (5).to_bytes(4, "little"))],
+                    payload=bytes(range(72)))
+        elif k == 6:
+            w.event(cpu, ts, PROVIDER, level=5,
+                    ext=[(11, tl_metadata("MyEvent", [("Field", 8)])),
+                         (12, tl_provider_traits("My.Provider"))],
+                    payload=(123).to_bytes(4, "little"))
+        else:
+            w.wpp(cpu, ts, MSG_GUID, 10 + i % 3, args=b"wpp-args", tid=21, pid=22)
+    return w
+
+
+def fingerprint(ev):
+    """Everything that identifies an event exactly: the record bytes (header fields and
+    payload derive from them), where it was, its buffer's CPU and its converted time."""
+    return (ev.file_offset, ev.raw, ev.cpu, ev.raw_timestamp, ev.time_ns)
+
+
+def untimed(fp):
+    """A fingerprint without the converted time (which depends on the header buffer)."""
+    return fp[:4]
+
+
+def walk_records(img, end):
+    """[(pos, size, opaque)] of the records of an (inflated) buffer image."""
+    out = []
+    pos = BUFHDR
+    while pos + 4 <= end:
+        marker = struct.unpack_from("<I", img, pos)[0]
+        if marker in (0, 0xFFFFFFFF):
+            break
+        ht = img[pos + 2]
+        if img[pos + 3] == 0xC0 and ht in KERNEL_TYPES:
+            size = struct.unpack_from("<H", img, pos + 4)[0]
+        else:
+            size = struct.unpack_from("<H", img, pos)[0]
+        opaque = img[pos + 3] == 0xC0 and ht in OPAQUE_TYPES
+        assert size >= 8 and pos + size <= end, "base trace is damaged"
+        out.append((pos, size, opaque))
+        pos += (size + 7) & ~7
+    return out
+
+
+class Buf:
+    __slots__ = ("index", "off", "size", "compressed", "filled", "records", "events")
+
+
+class Base:
+    """A valid trace, its buffer layout and, per buffer, the events it yields."""
+
+    def __init__(self, name, data):
+        self.name = name
+        self.data = bytes(data)
+        self.bufs = []
+        off = 0
+        while off + BUFHDR <= len(data):
+            size, = struct.unpack_from("<I", data, off)
+            assert size >= BUFHDR and off + size <= len(data), name
+            b = Buf()
+            b.index = len(self.bufs)
+            b.off, b.size = off, size
+            b.filled, = struct.unpack_from("<I", data, off + 0x30)
+            b.compressed = bool(struct.unpack_from("<H", data, off + 0x34)[0] & FLAG_COMPRESSED)
+            if b.compressed:
+                img = data[off:off + BUFHDR] + etw._etw._lz77_decompress(
+                    data[off + BUFHDR:off + size], b.filled - BUFHDR)
+                end = b.filled
+            else:
+                img = data[off:off + size]
+                end = min(b.filled, size)
+            b.records = walk_records(img, end)
+            self.bufs.append(b)
+            off += size
+        assert off == len(data), name
+
+    def load_events(self, path):
+        with open(path, "wb") as f:
+            f.write(self.data)
+        trace = etw.open(path, order="file")
+        events = [fingerprint(e) for e in trace]
+        assert trace.stats["skipped"] == 0
+        self.time_order = [fingerprint(e) for e in etw.open(path)]
+        # Events come buffer by buffer in file order: hand them out, checking that
+        # each sits where our own record walk says.
+        k = 0
+        for b in self.bufs:
+            b.events = []
+            for pos, _size, opaque in b.records:
+                if opaque:
+                    continue
+                ev = events[k]
+                assert ev[0] == b.off + pos, (self.name, b.index, pos)
+                b.events.append(ev)
+                k += 1
+        assert k == len(events), self.name
+        self.events = events
+
+
+def real_base(corpus_dir, name, keep):
+    with open(os.path.join(corpus_dir, name), "rb") as f:
+        data = f.read()
+    if keep is not None:
+        off = 0
+        for _ in range(keep):
+            off += struct.unpack_from("<I", data, off)[0]
+        data = data[:off]
+    return Base(name if keep is None else "%s[:%d buffers]" % (name, keep), data)
+
+
+def synthetic_bases():
+    out = []
+    w = synthetic_trace()
+    out.append(Base("synthetic", w.write(None)))
+    w = synthetic_trace()
+    out.append(Base("synthetic-lz77", w.write(None, compress=True)))
+    w = synthetic_trace(pointer_size=4, win7=True, buffer_size=0x400, n=120)
+    out.append(Base("synthetic-win7-32", w.write(None)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def bases(tmp_path_factory, request):
+    folder = tmp_path_factory.mktemp("bases")
+    found = synthetic_bases()
+    corpus = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "shared",
+                                           "etl-corpus"))
+    if os.path.isdir(corpus):
+        for name, keep in REAL_BASES:
+            if os.path.exists(os.path.join(corpus, name)):
+                found.append(real_base(corpus, name, keep))
+    by_name = {}
+    for i, b in enumerate(found):
+        b.load_events(str(folder / ("base%d.etl" % i)))
+        by_name[b.name] = b
+    return by_name
+
+
+def base_names():
+    names = ["synthetic", "synthetic-lz77", "synthetic-win7-32"]
+    for name, keep in REAL_BASES:
+        names.append(name if keep is None else "%s[:%d buffers]" % (name, keep))
+    return names
+
+
+@pytest.fixture(params=base_names())
+def base(request, bases):
+    name = request.param
+    if name not in bases:
+        pytest.skip("../shared/etl-corpus is not available")
+    return bases[name]
+
+
+# ----------------------------------------------------------------------------- reading
+
+class Outcome:
+    __slots__ = ("events", "error", "stats", "opened")
+
+
+def read(path, order, errors):
+    """Reads a whole file; returns an Outcome (events delivered, EtlFormatError or None,
+    stats). Any other exception propagates (and fails the test)."""
+    out = Outcome()
+    out.events, out.error, out.stats, out.opened = [], None, None, False
+    try:
+        trace = etw.open(path, order=order, errors=errors)
+    except etw.EtlFormatError as exc:
+        out.error = exc
+        return out
+    out.opened = True
+    try:
+        for ev in trace:
+            out.events.append(fingerprint(ev))
+    except etw.EtlFormatError as exc:
+        out.error = exc
+    out.stats = trace.stats
+    return out
+
+
+class Case:
+    __slots__ = ("label", "data", "damaged", "cut", "detect", "shift")
+
+    def __init__(self, label, data, damaged, cut=None, detect=False, shift=None):
+        self.label = label
+        self.data = bytes(data)
+        self.damaged = set(damaged)  # buffer indexes whose bytes changed
+        self.cut = cut               # truncation: length of the file
+        self.detect = detect         # losing events here must be reported/counted
+        self.shift = shift           # (buffer index, delta): later buffers moved by delta
+
+
+def check_case(base, case, path):
+    """Reads one damaged file four ways and checks the rules in the module docstring.
+    Returns a short description of the outcome (for failure messages)."""
+    with open(path, "wb") as f:
+        f.write(case.data)
+    size = len(case.data)
+    where = "%s / %s" % (base.name, case.label)
+    strict = read(path, "file", "strict")
+    skip = read(path, "file", "skip")
+    skip_t = read(path, "time", "skip")
+    strict_t = read(path, "time", "strict")
+
+    for o in (strict, skip, skip_t, strict_t):
+        if o.error is not None:
+            assert isinstance(o.error.offset, int), where
+            assert 0 <= o.error.offset < max(size, 1), (where, o.error.offset, size, o.error)
+    header_damaged = 0 in case.damaged
+    if not skip.opened:
+        # Only a damaged header buffer may keep a file from opening, in any mode.
+        assert header_damaged, (where, skip.error)
+        assert not strict.opened and not skip_t.opened and not strict_t.opened, where
+        return "not opened: %s" % skip.error
+    assert skip.error is None and skip_t.error is None, (where, skip.error, skip_t.error)
+    # Both orders deliver the same events; strict stops, never changes, what came before.
+    assert collections.Counter(skip.events) == collections.Counter(skip_t.events), where
+    if strict.opened:
+        assert strict.events == skip.events[:len(strict.events)], where
+        assert collections.Counter(strict_t.events) <= collections.Counter(skip.events), where
+    if strict.error is not None or strict_t.error is not None:
+        assert skip.stats["skipped"] > 0, (where, "strict mode raised but skip counted nothing",
+                                           strict.error or strict_t.error)
+    # Every event of an untouched buffer comes back, exactly. Only a buffer whose
+    # BufferSize was damaged into claiming the bytes of following buffers may hide
+    # them (nothing tells such a size from a real one).
+    key = untimed if header_damaged else (lambda fp: fp)
+    got = collections.Counter(key(fp) for fp in skip.events)
+    hidden = set()
+    for i in case.damaged:
+        b = base.bufs[i]
+        claimed = struct.unpack_from("<I", case.data, b.off)[0] if b.off + 4 <= size else 0
+        if claimed > b.size:
+            hidden.update(x.index for x in base.bufs if b.off < x.off < b.off + claimed)
+    want = collections.Counter()
+    for b in base.bufs:
+        if b.index in case.damaged or b.index in hidden:
+            continue
+        if case.cut is not None and b.off + b.size > case.cut:
+            continue
+        delta = case.shift[1] if case.shift and b.index > case.shift[0] else 0
+        want.update(key((fp[0] + delta,) + fp[1:]) for fp in b.events)
+    missing = want - got
+    assert not missing, (where, "%d intact events lost, first %r" % (
+        sum(missing.values()), next(iter(missing))))
+    if case.detect:
+        lost = collections.Counter(key(fp) for fp in base.events) - got
+        if lost:
+            assert skip.stats["skipped"] > 0, (where, "%d events lost silently" % sum(lost.values()))
+            assert strict.error is not None, (where, "strict mode lost events silently")
+    return "ok"
+
+
+def run_cases(base, cases, tmp_path, category):
+    """Checks every case; failures are collected (the first damaged file of each kind
+    is kept in tmp_path) and reported together."""
+    path = str(tmp_path / "case.etl")
+    failures = []
+    for case in cases:
+        CASE_COUNT[category] += 1
+        try:
+            check_case(base, case, path)
+        except AssertionError as exc:
+            keep = tmp_path / ("failed-%d.etl" % len(failures))
+            keep.write_bytes(case.data)
+            msg = str(exc).splitlines()[0][:300]
+            failures.append("%s [%s]: %s" % (case.label, keep.name, msg))
+    assert not failures, "%d of %d cases failed (files in %s):\n  %s" % (
+        len(failures), len(cases), tmp_path, "\n  ".join(failures))
+    return len(cases)
+
+
+# ----------------------------------------------------------------------------- truncation
+
+def expected_after_cut(base, cut):
+    """(events, truncated buffer or None, header record complete) for a file cut at cut."""
+    events = []
+    cut_buf = None
+    for b in base.bufs:
+        if b.off + b.size <= cut:
+            events.extend(b.events)
+            continue
+        if b.off >= cut:
+            break
+        cut_buf = b
+        if b.compressed or cut - b.off < BUFHDR:
+            break  # a cut compressed buffer or buffer header yields nothing
+        for ev in b.events:
+            if ev[0] + len(ev[1]) <= cut:
+                events.append(ev)
+        break
+    return events, cut_buf
+
+
+def truncation_points(base, rng):
+    points = set()
+    for b in base.bufs[1:]:
+        points.add(("boundary", b.off))
+        points.add(("header-cut", b.off + 1))
+        points.add(("header-cut", b.off + BUFHDR - 1))
+        points.add(("records-cut", b.off + BUFHDR))
+        if b.records:
+            pos, sz, _ = b.records[len(b.records) // 2]
+            points.add(("record-cut", b.off + pos + sz // 2))
+            points.add(("record-end", b.off + pos + sz))
+    last = base.bufs[-1]
+    for _ in range(8 * SCALE):
+        points.add(("last-buffer", rng.randrange(last.off + BUFHDR, len(base.data))))
+    for _ in range(12 * SCALE):
+        points.add(("random", rng.randrange(1, len(base.data))))
+    return sorted(points, key=lambda p: p[1])
+
+
+def test_truncation(base, tmp_path):
+    """Truncation anywhere: the complete records before the cut, in both orders, then
+    (strict) EtlFormatError naming the cut buffer, or (skip) one skipped place."""
+    rng = random.Random(SEED)
+    path = str(tmp_path / "cut.etl")
+    hdr_end = BUFHDR + base.bufs[0].records[0][1]
+    n = 0
+    for kind, cut in truncation_points(base, rng):
+        where = "%s cut at %d (%s)" % (base.name, cut, kind)
+        data = base.data[:cut]
+        with open(path, "wb") as f:
+            f.write(data)
+        n += 1
+        CASE_COUNT["truncation"] += 1
+        expected, cut_buf = expected_after_cut(base, cut)
+        if cut < hdr_end or cut < BUFHDR:
+            # The logfile header itself is cut: not a readable trace, in any mode.
+            for errors in ("strict", "skip"):
+                with pytest.raises(etw.EtlFormatError) as info:
+                    etw.open(path, errors=errors)
+                assert 0 <= info.value.offset < cut, where
+            continue
+        want = collections.Counter(expected)
+        time_expected = [fp for fp in base.time_order if want[fp] > 0]
+        for order in ("file", "time"):
+            strict = read(path, order, "strict")
+            skip = read(path, order, "skip")
+            if order == "file":
+                assert strict.events == expected, where
+                assert skip.events == expected, where
+            else:
+                assert strict.events == time_expected, where
+                assert skip.events == time_expected, where
+            assert skip.error is None, where
+            if cut_buf is None:
+                assert strict.error is None, where
+                assert skip.stats["skipped"] == 0, where
+            else:
+                assert strict.error is not None, where
+                assert strict.error.offset == cut_buf.off, (where, strict.error)
+                assert "truncated" in str(strict.error), where
+                assert skip.stats["skipped"] == 1, where
+            assert skip.stats["events"] == len(expected), where
+    assert n > len(base.bufs)
+
+
+def test_truncated_final_buffer_of_live_trace(tmp_path):
+    """A trace still being written: the last buffer is only partly on disk (here cut
+    after every record in turn). All complete events before the cut come back, and the
+    damage is reported once, after them."""
+    w = synthetic_trace(n=120)
+    data = w.write(None)
+    base = Base("live", data)
+    base.load_events(str(tmp_path / "live-base.etl"))
+    last = base.bufs[-1]
+    path = str(tmp_path / "live.etl")
+    for pos, size, _ in last.records:
+        cut = last.off + pos + size
+        with open(path, "wb") as f:
+            f.write(data[:cut])
+        CASE_COUNT["truncation"] += 1
+        got = []
+        with pytest.raises(etw.EtlFormatError) as info:
+            for ev in etw.open(path, order="file"):
+                got.append(fingerprint(ev))
+        before = [fp for b in base.bufs[:-1] for fp in b.events]
+        complete = [fp for fp in last.events if fp[0] + len(fp[1]) <= cut]
+        assert got == before + complete
+        assert complete and complete[-1][0] == last.off + pos
+        assert info.value.offset == last.off
+        trace = etw.open(path, errors="skip")
+        assert sorted(fingerprint(e) for e in trace) == sorted(before + complete)
+        assert trace.stats["skipped"] == 1
+
+
+# ----------------------------------------------------------------------------- flips
+
+def record_spans(base, b):
+    """(header span, payload span) of each record of an uncompressed buffer, as file
+    offsets [start, end)."""
+    spans = []
+    for pos, size, _ in b.records:
+        start = b.off + pos
+        raw = base.data[start:start + size]
+        if raw[3] == 0x90:
+            hdr = 8
+        elif raw[2] in (16, 17):
+            hdr = 0x10
+        elif raw[2] in (3, 4):
+            hdr = 0x18
+        elif raw[2] in (1, 2):
+            hdr = 0x20
+        elif raw[2] in (11, 21):
+            hdr = 0x48
+        elif raw[2] in (10, 20):
+            hdr = 0x30
+        else:
+            hdr = min(size, 0x50)
+        hdr = min(hdr, size)
+        spans.append(((start, start + hdr), (start + hdr, start + size)))
+    return spans
+
+
+def flip_cases(base, rng):
+    cases = []
+    bufs = base.bufs
+    for round_ in range(6 * SCALE):
+        nflips = 1 if round_ % 2 == 0 else 3
+        # Buffer headers (the header buffer too).
+        b = rng.choice(bufs)
+        data = bytearray(base.data)
+        for _ in range(nflips):
+            data[b.off + rng.randrange(BUFHDR)] ^= rng.randrange(1, 256)
+        cases.append(Case("buffer header %d x%d" % (b.index, nflips), data, {b.index}))
+        # Record headers and payloads (compressed buffers: the compressed stream).
+        b = rng.choice(bufs)
+        data = bytearray(base.data)
+        if b.compressed:
+            for _ in range(nflips):
+                data[b.off + BUFHDR + rng.randrange(b.size - BUFHDR)] ^= rng.randrange(1, 256)
+            cases.append(Case("compressed stream %d x%d" % (b.index, nflips), data, {b.index}))
+        elif b.records:
+            spans = record_spans(base, b)
+            (hs, he), (ps, pe) = rng.choice(spans)
+            for _ in range(nflips):
+                data[rng.randrange(hs, he)] ^= rng.randrange(1, 256)
+            cases.append(Case("record header %d x%d" % (b.index, nflips), data, {b.index}))
+            data = bytearray(base.data)
+            (hs, he), (ps, pe) = rng.choice(spans)
+            if pe > ps:
+                for _ in range(nflips):
+                    data[rng.randrange(ps, pe)] ^= rng.randrange(1, 256)
+                cases.append(Case("payload %d x%d" % (b.index, nflips), data, {b.index}))
+    # Anywhere in the file.
+    for _ in range(6 * SCALE):
+        data = bytearray(base.data)
+        off = rng.randrange(len(data))
+        data[off] ^= rng.randrange(1, 256)
+        idx = max(b.index for b in bufs if b.off <= off)
+        cases.append(Case("byte %d" % off, data, {idx}))
+    return cases
+
+
+def test_byte_flips(base, tmp_path):
+    rng = random.Random(SEED + 1)
+    assert run_cases(base, flip_cases(base, rng), tmp_path, "flips") > 0
+
+
+# ----------------------------------------------------------------------------- zeroed
+
+def zero_cases(base):
+    cases = []
+    n = len(base.bufs)
+    picks = sorted({1, n // 2, n - 1} - {0}) if n > 1 else []
+    for i in picks:
+        b = base.bufs[i]
+        middle = i < n - 1
+        data = bytearray(base.data)
+        data[b.off:b.off + b.size] = bytes(b.size)
+        # A zeroed buffer before others is damage; a zeroed last buffer is a
+        # preallocated tail (the end), which loses nothing that was written.
+        cases.append(Case("zeroed buffer %d" % i, data, {i}, detect=middle))
+        data = bytearray(base.data)
+        data[b.off:b.off + BUFHDR] = bytes(BUFHDR)
+        cases.append(Case("zeroed buffer header %d" % i, data, {i}, detect=middle))
+        data = bytearray(base.data)
+        data[b.off + BUFHDR:b.off + b.size] = bytes(b.size - BUFHDR)
+        cases.append(Case("zeroed records %d" % i, data, {i}))
+    # Zeroed header buffer: not a trace any more.
+    b = base.bufs[0]
+    data = bytearray(base.data)
+    data[b.off + BUFHDR:b.off + b.size] = bytes(b.size - BUFHDR)
+    cases.append(Case("zeroed header records", data, {0}))
+    return cases
+
+
+def test_zeroed_buffers(base, tmp_path):
+    assert run_cases(base, zero_cases(base), tmp_path, "zeroed") > 0
+
+
+# ----------------------------------------------------------------------------- sizes
+
+def put(data, off, fmt, value):
+    data = bytearray(data)
+    struct.pack_into(fmt, data, off, value)
+    return data
+
+
+def size_cases(base, rng):
+    cases = []
+    n = len(base.bufs)
+    for i in sorted({0, 1, n // 2, n - 1}):
+        if i >= n:
+            continue
+        b = base.bufs[i]
+        for label, value in [("0", 0), ("7", 7), ("0x47", 0x47), ("0x48", 0x48),
+                             ("size-8", b.size - 8), ("size+8", b.size + 8),
+                             ("2*size", 2 * b.size), ("past end", len(base.data) - b.off + 8),
+                             ("64MiB", 64 << 20), ("64MiB+8", (64 << 20) + 8),
+                             ("max", 0xFFFFFFFF)]:
+            if value < 0:
+                continue
+            cases.append(Case("BufferSize %d = %s" % (i, label),
+                              put(base.data, b.off, "<I", value), {i}))
+        for label, value in [("0", 0), ("0x47", 0x47), ("0x48", 0x48), ("filled-8", b.filled - 8),
+                             ("filled+8", b.filled + 8), ("size+0x100", b.size + 0x100),
+                             ("64MiB+8", (64 << 20) + 8), ("max", 0xFFFFFFFF)]:
+            if value < 0:
+                continue
+            cases.append(Case("Offset@0x30 %d = %s" % (i, label),
+                              put(base.data, b.off + 0x30, "<I", value), {i}))
+        # Record Size fields (uncompressed buffers: in place).
+        if b.records and not b.compressed:
+            pos, size, _ = rng.choice(b.records)
+            raw = base.data[b.off + pos:b.off + pos + 4]
+            at = b.off + pos + (4 if raw[3] == 0xC0 and raw[2] in KERNEL_TYPES else 0)
+            for label, value in [("0", 0), ("7", 7), ("size-1", size - 1), ("size+8", size + 8),
+                                 ("0xFFFF", 0xFFFF)]:
+                if value < 0:
+                    continue
+                cases.append(Case("record Size in %d = %s" % (i, label),
+                                  put(base.data, at, "<H", value), {i}))
+    # Buffer sizes that skip over, or stop short of, the next buffer header.
+    for b in base.bufs[1:]:
+        if len(cases) > 200:
+            break
+        for delta in (8, -8, BUFHDR, -BUFHDR):
+            value = b.size + delta
+            if value > 0:
+                cases.append(Case("BufferSize %d %+d" % (b.index, delta),
+                                  put(base.data, b.off, "<I", value), {b.index}))
+    return cases
+
+
+def test_wrong_sizes(base, tmp_path):
+    rng = random.Random(SEED + 2)
+    assert run_cases(base, size_cases(base, rng), tmp_path, "sizes") > 0
+
+
+# ----------------------------------------------------------------------------- huge values
+
+# TRACE_LOGFILE_HEADER fields: (name, offset in the 64-bit payload, 32-bit, format, values)
+LOGFILE_FIELDS = [
+    ("BufferSize", 0x00, 0x00, "<I", [0, 0x47, 0xFFFFFFFF]),
+    ("NumberOfProcessors", 0x0C, 0x0C, "<I", [0, 0xFFFFFFFF]),
+    ("EndTime", 0x10, 0x10, "<q", [-1, 0, 1, 2**63 - 1, -2**63]),
+    ("BuffersWritten", 0x24, 0x24, "<I", [0, 0xFFFFFFFF]),
+    ("PointerSize", 0x2C, 0x2C, "<I", [0, 0xFFFFFFFF]),
+    ("CpuSpeedInMHz", 0x34, 0x34, "<I", [0, 0xFFFFFFFF]),
+    ("Bias", 0x48, 0x40, "<i", [-2**31, 2**31 - 1]),
+    ("BootTime", 0xF8, 0xF0, "<q", [-2**63, 2**63 - 1, 1]),
+    ("PerfFreq", 0x100, 0xF8, "<q", [0, -1, 1, 2**63 - 1]),
+    ("StartTime", 0x108, 0x100, "<q", [-2**63, 0, 1, 2**63 - 1]),
+    ("ReservedFlags(clock)", 0x110, 0x108, "<I", [0, 2, 3, 0xFFFFFFFF]),
+]
+
+
+def header_payload_offset(base):
+    """(file offset of the TRACE_LOGFILE_HEADER payload, is 64-bit)."""
+    rec = base.data[BUFHDR:BUFHDR + 4]
+    fixed = 0x18 if rec[2] in (3, 4) else 0x20
+    return BUFHDR + fixed, rec[2] in (2, 4)
+
+
+def huge_cases(base, rng):
+    cases = []
+    pay, is64 = header_payload_offset(base)
+    for name, off64, off32, fmt, values in LOGFILE_FIELDS:
+        for v in values:
+            cases.append(Case("logfile %s = %d" % (name, v),
+                              put(base.data, pay + (off64 if is64 else off32), fmt, v), {0}))
+    # Huge record timestamps.
+    for b in base.bufs[1:3]:
+        if b.compressed or not b.records:
+            continue
+        pos, size, _ = b.records[0]
+        raw = base.data[b.off + pos:b.off + pos + 4]
+        if raw[3] != 0xC0:
+            continue
+        ts_at = b.off + pos + (8 if raw[2] in (16, 17) else 16)
+        for v in (2**63 - 1, -2**63, 0):
+            cases.append(Case("record timestamp = %d" % v, put(base.data, ts_at, "<q", v),
+                              {b.index}))
+    return cases
+
+
+def test_huge_header_values(base, tmp_path):
+    rng = random.Random(SEED + 3)
+    assert run_cases(base, huge_cases(base, rng), tmp_path, "huge") > 0
+
+
+def crafted_traces():
+    """Synthetic traces with one crafted record in CPU 1's first buffer: (label,
+    writer, compress). Each record breaks one length/count rule."""
+    out = []
+
+    def trace_with(label, add, compress=False):
+        w = EtlWriter(buffer_size=0x800, cpu_count=2)
+        ts = w.t0 + 100
+        for i in range(30):
+            w.event(0, ts + i, PROVIDER, id=i, payload=b"ok" * 4)
+        for i in range(5):
+            w.event(1, ts + 40 + i, PROVIDER, id=100 + i, payload=b"before")
+        add(w, ts + 50)
+        for i in range(5):
+            w.event(1, ts + 60 + i, PROVIDER, id=200 + i, payload=b"after")
+        w.flush(1)
+        for i in range(10):
+            w.event(1, ts + 100 + i, PROVIDER, id=300 + i, payload=b"next buffer")
+        out.append((label, w, compress))
+
+    def ev_header(size, flags=0x0001, ht=0x13):
+        return struct.pack("<HBBHHIIq", size, ht, 0xC0, flags, 0, 1, 2, 0) + bytes(16) + \
+            struct.pack("<HBBBBHQII", 1, 0, 0, 4, 0, 0, 0, 0, 0) + bytes(16)
+
+    def ext_item(size, typ, linkage, data_size):
+        return struct.pack("<HHHH", size, typ, linkage, data_size)
+
+    def ts_patch(rec, ts):
+        rec = bytearray(rec)
+        struct.pack_into("<q", rec, 16, ts)
+        return bytes(rec)
+
+    # Extended item whose DataSize runs past the record.
+    trace_with("ext data size 0xFFFF", lambda w, ts: w.raw(1, ts_patch(
+        ev_header(0x50 + 16) + ext_item(16, 1, 0, 0xFFFF) + bytes(8), ts)))
+    # Extended item size 0xFFFF.
+    trace_with("ext item size 0xFFFF", lambda w, ts: w.raw(1, ts_patch(
+        ev_header(0x50 + 24) + ext_item(0xFFFF, 1, 0, 16) + bytes(16), ts)))
+    # Ext chain whose last item says "more follow" (linkage bit) into the payload.
+    trace_with("ext chain runs on", lambda w, ts: w.raw(1, ts_patch(
+        ev_header(0x50 + 8 + 6) + ext_item(8, 3, 1, 0) + b"\x01\x02\x03\x04\x05\x06", ts)))
+    # More extended items than any record may have (a loop in the chain).
+    trace_with("40 ext items", lambda w, ts: w.raw(1, ts_patch(
+        ev_header(0x50 + 40 * 8) + ext_item(8, 3, 1, 0) * 39 + ext_item(8, 3, 0, 0), ts)))
+    # Kernel record with 7 PMC counters and PEBS announced but no room for them.
+    trace_with("kernel PMC x7 + PEBS, too short", lambda w, ts: w.raw(1, struct.pack(
+        "<HBBHBBIIqII", 0x8702, 2, 0xC0, 0x28, 1, 3, 1, 2, ts, 0, 0) + bytes(8)))
+    # WPP record with every option flag and no room for the items.
+    trace_with("WPP all options, too short", lambda w, ts: w.raw(1, struct.pack(
+        "<HBBHH", 16, 0, 0x90, 1, 0xFFFF) + struct.pack("<q", ts)))
+    # A record of an unknown header type.
+    trace_with("unknown header type", lambda w, ts: w.raw(1, struct.pack(
+        "<HBBHH", 0x20, 0x7E, 0xC0, 0, 0) + bytes(0x18)))
+    # Record Size smaller than its fixed header.
+    trace_with("event Size 0x20", lambda w, ts: w.raw(1, struct.pack(
+        "<HBBHH", 0x20, 0x13, 0xC0, 0, 0) + bytes(0x18)))
+    # Opaque records (TIMED) of the minimum size, back to back.
+    trace_with("opaque records x20", lambda w, ts: [w.raw(1, struct.pack(
+        "<HBBI", 8, 12, 0xC0, 0)) for _ in range(20)])
+    for label, w, _ in list(out):
+        out.append((label + " (lz77)", w, True))
+    return out
+
+
+def lz77_stream_cases(base_lz):
+    """Compressed buffers whose stream is replaced by a crafted one."""
+    cases = []
+    b = next(x for x in base_lz.bufs if x.compressed)
+
+    def with_stream(stream):
+        size = BUFHDR + len(stream)
+        hdr = bytearray(base_lz.data[b.off:b.off + BUFHDR])
+        struct.pack_into("<I", hdr, 0, size)
+        return base_lz.data[:b.off] + bytes(hdr) + stream + base_lz.data[b.off + b.size:]
+
+    def lit(data):
+        return data
+    # flags: bit 31 literal (0), bit 30 match (1), rest 1: the end marker after the match.
+    flags = struct.pack("<I", 0x7FFFFFFF)
+    m7 = struct.pack("<H", 7)  # offset 1, length code 7 -> extension
+    streams = [
+        ("u32 length 0xFFFFFFFF", flags + lit(b"A") + m7 + b"\x0F\xFF" + struct.pack("<H", 0)
+         + struct.pack("<I", 0xFFFFFFFF)),
+        ("u16 length below 22", flags + lit(b"A") + m7 + b"\x0F\xFF" + struct.pack("<H", 5)),
+        ("length extension missing", flags + lit(b"A") + m7),
+        ("match before start", struct.pack("<I", 0xFFFFFFFF) + struct.pack("<H", 0x100)),
+        ("empty stream", b""),
+        ("flags only", struct.pack("<I", 0)),
+        ("literals only", struct.pack("<I", 0) + b"\x13" * 32),
+    ]
+    for label, stream in streams:
+        cases.append(Case("lz77 " + label, with_stream(stream), {b.index},
+                          shift=(b.index, BUFHDR + len(stream) - b.size)))
+    # A compressed buffer announcing 64 MiB + 8 of inflated data (over the limit) and
+    # one announcing exactly 64 MiB (inflates the u32 run, then fails the record walk).
+    for label, filled in (("Offset 64MiB+8", (64 << 20) + 8), ("Offset 64MiB", 64 << 20)):
+        data = with_stream(streams[0][1])
+        data = put(data, b.off + 0x30, "<I", filled)
+        cases.append(Case("lz77 u32 run, " + label, data, {b.index},
+                          shift=(b.index, BUFHDR + len(streams[0][1]) - b.size)))
+    return cases
+
+
+def test_crafted_lengths_and_loops(tmp_path):
+    """Records that break one count/length rule each, in plain and compressed buffers:
+    the records before the bad one and every other buffer come back; the bad one is
+    reported (strict) or counted (skip)."""
+    n = 0
+    for label, w, compress in crafted_traces():
+        data = w.write(None, compress=compress)
+        path = str(tmp_path / "crafted.etl")
+        with open(path, "wb") as f:
+            f.write(data)
+        got = read(path, "file", "skip")
+        strict = read(path, "file", "strict")
+        exp = w.expected_events("file")
+        ids = [x["id"] for x in exp]
+        opaque = label.startswith("opaque")
+        if opaque:  # opaque records are walked by their size: no damage
+            assert strict.error is None and got.stats["skipped"] == 0, label
+        else:
+            assert strict.error is not None, label
+            assert 0 <= strict.error.offset < len(data), label
+            assert got.error is None and got.stats["skipped"] >= 1, label
+        # Everything but the records after the crafted one in its buffer ("after" ids).
+        events = list(etw.open(path, errors="skip", order="file"))
+        got_ids = [e.id for e in events]
+        want_ids = ids if opaque else [i for i in ids if not 200 <= i < 205]
+        assert got_ids == want_ids, label
+        n += 1
+        CASE_COUNT["crafted"] += 1
+    # LZ77 stream damage.
+    w = synthetic_trace()
+    base_lz = Base("synthetic-lz77", w.write(None, compress=True))
+    base_lz.load_events(str(tmp_path / "lz.etl"))
+    n += run_cases(base_lz, lz77_stream_cases(base_lz), tmp_path, "lz77")
+    assert n > 10
+
+
+def test_crafted_opaque_records_are_counted_not_skipped(tmp_path):
+    """Opaque header types (TIMED/ERROR/WNODE/MESSAGE) are walked by their size: no
+    damage, and the events around them are all there."""
+    w = EtlWriter(buffer_size=0x800, cpu_count=1)
+    ts = w.t0 + 10
+    w.event(0, ts, PROVIDER, id=1)
+    for _ in range(5):
+        w.raw(0, struct.pack("<HBBI", 8, 12, 0xC0, 0))
+    w.event(0, ts + 1, PROVIDER, id=2)
+    path = tmp_path / "opaque.etl"
+    w.write(str(path))
+    trace = etw.open(path)
+    assert [e.id for e in trace][1:] == [1, 2]
+    assert trace.stats["skipped"] == 0
+    assert trace.stats["opaque_records"] == 5
+
+
+def test_matrix_size(bases, capsys):
+    """Not a check: prints how many cases each category ran (run with -s)."""
+    with capsys.disabled():
+        total = sum(CASE_COUNT.values())
+        print("\ncorruption matrix: %d cases %s over %d base traces" % (
+            total, dict(CASE_COUNT), len(bases)))
+
+
+# ----------------------------------------------------------------------------- regressions
+# Damage that lost intact buffers silently before the reader fixes of issue 3 (see the
+# [issue 3] comments in etwmodule/core/reader.c). Each asserts the exact outcome.
+
+def _read_ids(path, **kw):
+    trace = etw.open(path, **kw)
+    return [e.id for e in trace if e.kind != "header"], trace.stats
+
+
+def _id_trace(compress=False, buffers=6):
+    """CPU 0 only, ids 0.. in order, `buffers` event buffers of 0x800 bytes."""
+    w = EtlWriter(buffer_size=0x800, cpu_count=1)
+    per = 12  # 120-byte records: 16 would fit in a buffer
+    for i in range(per * buffers):
+        if i and i % per == 0:
+            w.flush(0)
+        w.event(0, w.t0 + 1 + i, PROVIDER, id=i, payload=bytes(40))
+    data = w.write(None, compress=compress)
+    assert len(w.buffers) == 1 + buffers
+    return w, data, per
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_regression_zeroed_buffer_in_the_middle(tmp_path, compress):
+    """A zeroed buffer used to end the walk like a preallocated zero tail: every later
+    buffer was dropped without a word. Now: damage (strict error at its offset,
+    skip counts it) and every other buffer comes back."""
+    w, data, per = _id_trace(compress)
+    off = len(w.buffers[0][1]) + len(w.buffers[1][1])  # the second event buffer
+    size = len(w.buffers[2][1])
+    bad = bytearray(data)
+    bad[off:off + size] = bytes(size)
+    path = tmp_path / "z.etl"
+    path.write_bytes(bad)
+    ids, stats = _read_ids(path, errors="skip")
+    assert ids == [i for i in range(per * 6) if not per <= i < 2 * per]
+    assert stats["skipped"] == 1
+    with pytest.raises(etw.EtlFormatError) as info:
+        list(etw.open(path))
+    assert info.value.offset == off
+    # A zero tail after the last buffer is still the quiet end of the file.
+    path.write_bytes(data + bytes(0x3000))
+    ids, stats = _read_ids(path)
+    assert ids == list(range(per * 6)) and stats["skipped"] == 0
+
+
+def test_regression_resync_finds_unaligned_compressed_buffers(tmp_path):
+    """Compressed buffers have any size, so relogged files put most of them at
+    offsets that are not multiples of 8; the 8-byte-step resync never found them."""
+    w, data, per = _id_trace(compress=True)
+    offs = []
+    o = 0
+    for _, b in w.buffers:
+        offs.append(o)
+        o += len(b)
+    assert any(x % 8 for x in offs[2:])
+    bad = bytearray(data)
+    struct.pack_into("<H", bad, offs[2] + 0x36, 0x7777)  # BufferType: invalid
+    path = tmp_path / "c.etl"
+    path.write_bytes(bad)
+    ids, stats = _read_ids(path, errors="skip")
+    assert ids == [i for i in range(per * 6) if not per <= i < 2 * per]
+    assert stats["skipped"] == 1
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_regression_buffer_size_plus_8(tmp_path, compress):
+    """BufferSize + 8 puts the next 'header' 8 bytes into the next buffer, where
+    CurrentOffset passes for a size: that fake buffer used to swallow the buffer
+    after it (uncompressed) or the rest of the file taken for a cut buffer
+    (compressed). Now only the buffer whose start the damaged size covers is lost."""
+    w, data, per = _id_trace(compress)
+    offs = []
+    o = 0
+    for _, b in w.buffers:
+        offs.append(o)
+        o += len(b)
+    bad = bytearray(data)
+    struct.pack_into("<I", bad, offs[2], len(w.buffers[2][1]) + 8)
+    path = tmp_path / "s.etl"
+    path.write_bytes(bad)
+    ids, stats = _read_ids(path, errors="skip")
+    # Buffer 2 itself is read (its records are intact); buffer 3 is hidden by the size.
+    assert ids == [i for i in range(per * 6) if not 2 * per <= i < 3 * per]
+    assert stats["skipped"] == 1
+    with pytest.raises(etw.EtlFormatError):
+        list(etw.open(path))
+
+
+def test_regression_shifted_header_is_not_a_buffer(tmp_path):
+    """Four bytes into a compressed buffer's header, SavedOffset looks like a size,
+    the flag word like Offset and the compressed stream like a first record: resync
+    took that for an uncompressed buffer covering the next ones. Resync candidates
+    must now be followed by another buffer header (or the end of the file)."""
+    w, data, per = _id_trace(compress=True)
+    first = len(w.buffers[0][1])
+    bad = bytearray(data)
+    struct.pack_into("<I", bad, first, 0)  # BufferSize of the first event buffer
+    path = tmp_path / "h.etl"
+    path.write_bytes(bad)
+    ids, stats = _read_ids(path, errors="skip")
+    assert ids == list(range(per, per * 6))
+    assert stats["skipped"] == 1
