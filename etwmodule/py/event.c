@@ -390,6 +390,22 @@ static PyObject *get_schema_source(PyObject *self, void *c) {
     return str_or_none(ST(self), etwpy_source_name(s));
 }
 
+/* The message of the event: the WPP text formatted from the TMF files, or
+ * the manifest message with its inserts filled (etw.schemas._event_message). */
+static PyObject *get_message(PyObject *self, void *c) {
+    (void)c;
+    return etwpy_schemas_hook((EventObject *)self, "_event_message");
+}
+
+static PyObject *get_message_template(PyObject *self, void *c) {
+    const etw_schema *s;
+    (void)c;
+    if (schema_of(self, &s) < 0) return NULL;
+    if (!s || !s->event_message || !*s->event_message) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(s->event_message, (Py_ssize_t)strlen(s->event_message),
+                                "replace");
+}
+
 /* Version of the schema used: the event's own, or the nearest lower one when
  * the sources had no schema of this exact version (None without a schema). */
 static PyObject *get_schema_version(PyObject *self, void *c) {
@@ -497,6 +513,12 @@ static PyGetSetDef event_getset[] = {
      "10 'Security', 11 'TraceLogging'), or None.", NULL},
     {"keyword_names", get_keyword_names, NULL,
      "Names of the event's keywords from the schema (list of str, maybe empty).", NULL},
+    {"message", get_message, NULL,
+     "The event's message: for WPP events the text tracefmt prints (from the TMF files "
+     "given with schemas=), else the schema's message string with %1... filled in; None "
+     "when there is none.", NULL},
+    {"message_template", get_message_template, NULL,
+     "The schema's message string (FormatMessage syntax), or None.", NULL},
     {"schema_version", get_schema_version, NULL,
      "Version of the schema used to decode the event: its own version, or the nearest lower "
      "one when no schema of its exact version is known (None without a schema).", NULL},

@@ -1145,10 +1145,41 @@ void etwpy_dec_done(etwpy_dec *x) {
 
 /* ------------------------------------------------------------ mapping */
 
+/* Calls etw.schemas.<name>(trace, ev) for an event read from a trace with
+ * user schema sources. Returns a new reference, or NULL with an exception;
+ * Py_None (new reference) when the event has no trace or no sources. */
+PyObject *etwpy_schemas_hook(EventObject *ev, const char *name) {
+    BatchObject *b = (BatchObject *)ev->batch;
+    PyObject *mod, *fn, *res;
+    if (!b || !b->trace) Py_RETURN_NONE;
+    mod = PyImport_ImportModule("etw.schemas");
+    if (!mod) return NULL;
+    fn = PyObject_GetAttrString(mod, name);
+    Py_DECREF(mod);
+    if (!fn) return NULL;
+    res = PyObject_CallFunctionObjArgs(fn, b->trace, (PyObject *)ev, NULL);
+    Py_DECREF(fn);
+    return res;
+}
+
 PyObject *etwpy_event_properties(EventObject *ev) {
     etwpy_state *st = etwpy_state_of_type(Py_TYPE(ev));
     etwpy_dec x;
     PyObject *d;
+    if (ev->rec->kind == ETW_KIND_WPP && ev->rec->header_type == ETW_HT_MESSAGE) {
+        /* WPP arguments have names only in the TMF files (schemas=). */
+        TraceObject *t = ev->batch ? (TraceObject *)((BatchObject *)ev->batch)->trace : NULL;
+        if (t && t->schemas && t->schemas != Py_None) {
+            d = etwpy_schemas_hook(ev, "_wpp_properties");
+            if (d && !PyDict_Check(d)) {
+                Py_DECREF(d);
+                PyErr_SetString(PyExc_TypeError, "_wpp_properties must return a dict");
+                return NULL;
+            }
+            return d;
+        }
+        return PyDict_New();
+    }
     if (etwpy_dec_run(st, ev, &x) < 0) return NULL;
     d = etwpy_dec_dict(&x);
     etwpy_dec_done(&x);

@@ -862,3 +862,51 @@ def _as_text(value: object) -> str:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "0x" + bytes(value).hex().upper()
     return str(value)
+
+
+# ---- hooks of the binding for WPP events and messages --------------------------------
+
+def _schemas_of(trace: object) -> Optional["Schemas"]:
+    """trace.schemas as a Schemas object (converted once per trace), or None."""
+    src = getattr(trace, "schemas", None)
+    if src is None or isinstance(src, Schemas):
+        return src
+    try:
+        conv = _coerced.get(trace)
+    except TypeError:
+        conv = None
+    if conv is None:
+        conv = Schemas(src)
+        try:
+            _coerced[trace] = conv
+        except TypeError:
+            pass
+    return conv
+
+
+def _wpp_decode(trace: object, ev: object):
+    """The WppMessage of a WPP event from the trace's TMF files, or None."""
+    src = _schemas_of(trace)
+    db = src.tmf if src is not None else None
+    if db is None:
+        return None
+    return db.decode(ev)
+
+
+def _wpp_properties(trace: object, ev: object) -> dict:
+    """The binding's hook: the arguments of a WPP event by their TMF names."""
+    msg = _wpp_decode(trace, ev)
+    return dict(msg.args) if msg is not None else {}
+
+
+def _event_message(trace: object, ev: object) -> Optional[str]:
+    """The binding's hook behind ``Event.message``: the formatted WPP message
+    (tracefmt's rendering), or the manifest message string with ``%1``...
+    filled in from the event's values; None when there is no message."""
+    if getattr(ev, "kind", None) == "wpp":
+        msg = _wpp_decode(trace, ev)
+        return msg.message if msg is not None else None
+    template = getattr(ev, "message_template", None)
+    if template is None:
+        return None
+    return format_message(template, list(ev.values()))  # type: ignore[attr-defined]
