@@ -13,6 +13,9 @@
 #include "../core/pipeline.h"
 
 #define ETWPY_GUID_CACHE 256
+#define ETWPY_EVENT_FREELIST 256
+
+struct EventObject_s;
 
 typedef struct {
     etw_guid guid;
@@ -34,6 +37,8 @@ typedef struct {
     etw_decoder *decoder;     /* scratch for property decoding (used with the GIL held) */
     struct etwpy_pcache *pcache; /* props.c: name/key caches, decoder-busy flag (lazy) */
     etwpy_guid_slot guid_cache[ETWPY_GUID_CACHE];
+    struct EventObject_s *free_events[ETWPY_EVENT_FREELIST]; /* dead Event memory for reuse */
+    int n_free_events;
 } etwpy_state;
 
 /* A batch handed over by the producer; events keep it alive. */
@@ -43,7 +48,7 @@ typedef struct {
     PyObject *trace;  /* the Trace it came from (strong), for decoding context */
 } BatchObject;
 
-typedef struct {
+typedef struct EventObject_s {
     PyObject_HEAD
     PyObject *batch;          /* BatchObject (strong) */
     const etw_record *rec;    /* inside batch */

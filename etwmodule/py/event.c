@@ -41,8 +41,15 @@ PyObject *etwpy_batch_new(etwpy_state *st, etw_batch *b, PyObject *trace) {
 /* ------------------------------------------------------------ Event type */
 
 PyObject *etwpy_event_new(etwpy_state *st, BatchObject *batch, uint32_t i) {
-    EventObject *ev = PyObject_New(EventObject, st->EventType);
-    if (!ev) return NULL;
+    EventObject *ev;
+    if (st->n_free_events > 0) {
+        /* A recycled object: its memory is ours, PyObject_Init makes it live again. */
+        ev = st->free_events[--st->n_free_events];
+        PyObject_Init((PyObject *)ev, st->EventType);
+    } else {
+        ev = PyObject_New(EventObject, st->EventType);
+        if (!ev) return NULL;
+    }
     ev->batch = Py_NewRef((PyObject *)batch);
     ev->rec = &batch->batch->records[i];
     ev->props = NULL;
@@ -55,10 +62,16 @@ PyObject *etwpy_event_new(etwpy_state *st, BatchObject *batch, uint32_t i) {
 
 static void event_dealloc(EventObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
+    etwpy_state *st = etwpy_state_of_type(tp);
     Py_XDECREF(self->props);
     Py_XDECREF(self->errors);
     Py_XDECREF(self->batch);
-    tp->tp_free((PyObject *)self);
+    /* Events come and go by the million: keep a few for reuse (the type's
+     * reference is dropped now and taken again by PyObject_Init). */
+    if (st && st->n_free_events < ETWPY_EVENT_FREELIST)
+        st->free_events[st->n_free_events++] = self;
+    else
+        tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
 
