@@ -319,6 +319,10 @@ RENAMED_FIELDS = {
     "Windows Kernel/PerfInfo/CollectionStart": {"SampleSource": "Source"},
     "Windows Kernel/PerfInfo/CollectionEnd": {"SampleSource": "Source"},
     "Windows Kernel/SystemConfig/IDEChannel": {"TargetID": "TargetId"},
+    "Windows Kernel/SystemConfig/Services": {"ProcessID": "ProcessId"},
+    "Windows Kernel/SysConfig/UnknownVolume": {"Value": "NtPath"},
+    "KernelTraceControl/ImageID/DbgID_RSDS": {"PDBFileName": "PdbFileName"},
+    "KernelTraceControl/ImageID/DbgID_ILRSDS": {"PDBFileName": "PdbFileName"},
 }
 
 # Properties PerfView derives (from other properties, other events, or fields its
@@ -356,6 +360,12 @@ DERIVED_FIELDS = {
     "Memory/HardFault": {"FileName": _FILEKEY, "FileKey": _FILEKEY,
                          "ElapsedTimeMSec": "from InitialTime"},
     "Image": {"BuildTime": "TimeDateStamp as a date (checked)", "FileName": _DOS},
+    "ImageID": {"BuildTime": "TimeDateStamp as a date (checked)",
+                "ProcessID": "PerfView's (older) parser reads offset 12, the high half of the "
+                             "64-bit ImageSize (0); the payload's ProcessId at 2p equals the "
+                             "header's PID in every ImageID event of the corpus"},
+    "SystemConfig/Services": {"ProcessName": "PerfView's name of the process ProcessId (the "
+                                             "payload has '' or the .exe name)"},
     "PerfInfo/Sample": {"Count": "low 16 bits of Count (checked)",
                         "ExecutingDPC": "bit of Count", "ExecutingISR": "bit of Count",
                         "Rank": "bits of Count", "Priority": "bits of Count",
@@ -400,7 +410,7 @@ def _check_derivations(pvname, fields, ev):
             assert opts >> 24 == 1
         if fields["ShareAccess"] == "ReadWrite, Delete":
             assert ev["ShareAccess"] == 7
-    if short.startswith("Image/") and "BuildTime" in fields:
+    if short.startswith(("Image/", "ImageID")) and "BuildTime" in fields:
         stamp = dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(seconds=ev["TimeDateStamp"])
         assert stamp.strftime("%y/%m/%d %H:%M:%S") == fields["BuildTime"][:17]
     if short == "PerfInfo/Sample":
@@ -412,22 +422,19 @@ def _check_derivations(pvname, fields, ev):
 _INBAND = "EventSource: schema only in the trace's in-band manifest (event 0xFFFE)"
 # Events the baseline prints that have no schema source here yet, by reason.
 NO_SCHEMA_YET = {
-    "KernelTraceControl/": "KernelTraceControl ImageID/MetaData classic events: no built-in "
-                           "table for class b3e675d7-... / bbccf6c1-... (core)",
-    "Windows Kernel/SysConfig/": "KernelTraceControl SysConfig classic events (class "
-                                 "9b79ee91-...): no built-in table (core)",
+    "KernelTraceControl/MetaData/": "KernelTraceControl EventInfo/EventMapInfo (class "
+                                    "bbccf6c1-...): injected TRACE_EVENT_INFO / EVENT_MAP_INFO, "
+                                    "taken in as schemas, no payload schema themselves",
+    "Windows Kernel/SysConfig/Opcode(37)": "KernelTraceControl SysConfig opcode 37 (class "
+                                           "9b79ee91-...): no public layout (PerfView has none)",
     "Microsoft-Windows-DotNETRuntimePrivate/": "no injected schema in the trace; needs the "
                                                "CLR manifest (not given here)",
     "PerfView/": _INBAND,
     "System.Diagnostics.Eventing.FrameworkEventSource/": _INBAND,
     "System.Threading.Tasks.TplEventSource/": _INBAND,
 }
-# Decoded with a kernel table that has no properties yet (reported to the core).
-CORE_GAPS = {
-    "Windows Kernel/SystemConfig/PnP": "SystemConfig PnP (opcode 22): the table has no fields",
-    "Windows Kernel/SystemConfig/Services": "SystemConfig Services (opcode 15): the table "
-                                            "has no fields",
-}
+# Decoded with a kernel table that has no properties yet (reported to the core): none.
+CORE_GAPS = {}
 
 
 def _match_baseline(events, base, start_filetime):
@@ -632,20 +639,8 @@ def test_gc_baselines(name, capsys):
 # ----------------------------------------------------------------------------- kernel traces
 
 # Kernel events our tables do not describe yet (reported to the core), by
-# (class, opcode): the bytes stay in ev.leftover.
-KERNEL_GAPS = {
-    ("68fdd900", 80): "EventTrace PartitionInfoExtension",
-    ("68fdd900", 82): "EventTrace LastDroppedTimes",
-    ("2cb15d1d", 34): "Image opcode 34 (8-byte payload)",
-    ("01853a65", 15): "SystemConfig Services (table without fields)",
-    ("01853a65", 18): "SystemConfig OpticalMedia",
-    ("01853a65", 21): "SystemConfig IRQ (table without fields)",
-    ("01853a65", 22): "SystemConfig PnP (table without fields)",
-    ("01853a65", 28): "SystemConfig DPI", ("01853a65", 29): "SystemConfig CIInfo",
-    ("01853a65", 30): "SystemConfig MachineId", ("01853a65", 33): "SystemConfig DeviceFamily",
-    ("01853a65", 34): "SystemConfig FlightId", ("01853a65", 35): "SystemConfig Processor",
-    ("01853a65", 36): "SystemConfig Virtualization", ("01853a65", 37): "SystemConfig Boot",
-}
+# (class, opcode): the bytes stay in ev.leftover. None left in these traces.
+KERNEL_GAPS = {}
 # Leftover bytes Windows itself leaves (the schema Windows has is shorter than
 # the payload): none in these two traces.
 WINDOWS_LEFTOVERS = {}
@@ -712,3 +707,70 @@ def test_every_corpus_event_converts():
             assert set(got["ExtendedData"]) == set(d["ExtendedData"])
             if "stack" in d["ExtendedData"]:
                 assert got["ExtendedData"]["stack"] == d["ExtendedData"]["stack"]
+
+
+def _first(name, evname):
+    return next(ev for ev in etw.open(cpath(name)) if ev.name == evname)
+
+
+def test_kernel_config_and_imageid_values():
+    """Exact values of the later kernel/KernelTraceControl tables on real bytes
+    (SystemConfig v3-v5 and the Windows 10 config events, EventTrace 80/82,
+    Image 34, ImageID): every payload used up, values as the bytes say."""
+    k1 = "perfview_diaghub.kernel.1.etl"
+    ev = _first(k1, "SystemConfig/Services")
+    assert (ev.version, len(ev.payload), ev.leftover) == (3, 140, b"")
+    assert dict(ev) == {"ProcessId": 0, "ServiceState": 1, "SubProcessTag": 3,
+                        "ServiceName": "AJRouter", "DisplayName": "AllJoyn Router Service",
+                        "ProcessName": "", "LoadOrderGroup": "",
+                        "SvchostGroup": "LocalServiceNetworkRestricted"}
+    ev = _first(k1, "SystemConfig/IRQ")
+    assert (ev.version, ev.leftover) == (3, b"")
+    assert ev["IRQAffinity"] == 0xFFFFFFFF and ev["IRQNum"] == 10
+    assert ev["DeviceDescriptionLen"] == len(ev["DeviceDescription"]) + 1 == 61
+    pnp = [e for e in etw.open(cpath(k1)) if e.name == "SystemConfig/PnP"]
+    assert len(pnp) == 101 and all(e.version == 5 and e.leftover == b"" for e in pnp)
+    assert pnp[0]["ClassGuid"] == uuid.UUID("4d36e97d-e325-11ce-bfc1-08002be10318")
+    assert (pnp[0]["PdoName"], pnp[0]["ServiceName"]) == ("\\Device\\NTPNP_PCI0004", "s3cap")
+    filt = [e for e in pnp if e["UpperFiltersCount"] or e["LowerFiltersCount"]]
+    assert len(filt) == 8 and filt[0]["LowerFilters"] == ["storflt"]
+    assert all(len(e["UpperFilters"]) == e["UpperFiltersCount"] and
+               len(e["LowerFilters"]) == e["LowerFiltersCount"] for e in pnp)
+    ev = _first(k1, "SystemConfig/Processor")
+    assert (len(ev.payload), ev.leftover) == (428, b"")
+    assert ev["ProcessorName"] == "Intel(R) Xeon(R) CPU E5-2673 v4 @ 2.30GHz"
+    assert ev["ProcessorIdentifier"] == "Intel64 Family 6 Model 79 Stepping 1"
+    assert ev["VendorIdentifier"] == "GenuineIntel" and ev["ProcessorSpeed"] == 2295
+    assert dict(_first(k1, "SystemConfig/DPI")) == {"MachineDPI": 96, "UserDPI": 96}
+    assert _first(k1, "SystemConfig/MachineId")["MachineId"] == uuid.UUID(
+        "b3b0fa5f-3c87-4542-b08d-7886ea577083")
+    assert dict(_first(k1, "SystemConfig/DeviceFamily")) == {
+        "UAPInfo": 0x000A00004A6101C2, "DeviceFamily": 3, "DeviceForm": 0}
+    ev = _first(k1, "SystemConfig/FlightId")
+    assert ev["UpdateId"] == "AFBFD20A-E84A-4FA1-8A13-8B50298D5BBA.1"
+    assert ev["FlightIdList"].startswith("RS:685B,DC:4096F99E,") and ev.leftover == b""
+    assert _first(k1, "SystemConfig/Virtualization")["HyperVisorEnabled"] == 1
+    assert _first(k1, "SystemConfig/Boot")["FirmwareType"] == 1
+    assert _first(k1, "Image/HypercallPage")["HypercallPageVa"] == 0xFFFFF80168110000
+
+    tl = "etwanalyzer_TraceLoggingTester.buffers-0+14.etl"
+    ev = _first(tl, "EventTrace/LastDroppedTimes")
+    assert (len(ev.payload), ev["TimeStampCount"], len(ev["TimeStamp"])) == (168, 20, 20)
+    ev = _first(tl, "EventTrace/PartitionInfoExtension")
+    assert (len(ev.payload), ev["PartitionId"], ev.leftover) == (48, uuid.UUID(int=0), b"")
+    ev = _first(tl, "ImageID/DbgPPDB")  # portable PDB: version 0x0100, 'PM'
+    assert (ev["MajorVersion"], ev["MinorVersion"], ev["ProcessId"]) == (0x100, 0x504D, ev.pid)
+    ev = _first(tl, "ImageID/DbgID_RSDS")
+    assert (ev.provider_name, ev["PdbFileName"], ev["Age"]) == ("KernelTraceControl", "icu.pdb", 1)
+    assert ev["GuidSig"] == uuid.UUID("53f6fb85-9330-e5cc-31d9-add0f7e30155")
+
+    x64 = "perfview_net.4.5.2.x64.etl"
+    ev = _first(x64, "ImageID")
+    assert dict(ev) == {"ImageBase": 0x77710000, "ImageSize": 1404928, "ProcessId": 4,
+                        "TimeDateStamp": 1343270522, "OriginalFileName": "ntdll.dll"}
+    ev = _first(x64, "SysConfig/BuildInfo")
+    assert (ev["BuildLab"], ev["ProductName"]) == ("9200.16384.amd64fre.win8_rtm.120725-1247",
+                                                   "Windows 8 Pro")
+    ev = _first(x64, "SystemConfig/OpticalMedia")
+    assert (ev["DriveLetter"], ev["FileSystemName"], ev["BytesPerSector"]) == ("D:", "UDF", 2048)
+    assert ev["DeviceName"] == "Virtual CD/ROM  " and ev.leftover == b""

@@ -51,6 +51,10 @@
      .length = (len), .flags = ETW_PROP_FIXED_LENGTH}
 #define WSTR_OPT(n)                                                                    \
     {.name = (n), .in_type = ETW_IN_UNICODESTRING, .count = 1, .flags = ETW_PROP_OPTIONAL}
+/* Array of count elements, count = value of top-level property ci (WmiSizeIs). */
+#define ARR_N(n, in, ci)                                                               \
+    {.name = (n), .in_type = (in), .count = (ci),                                      \
+     .flags = ETW_PROP_PARAM_COUNT | ETW_PROP_ARRAY}
 #define PTRS_REST(n)                                                                   \
     {.name = (n), .in_type = ETW_IN_POINTER, .out_type = ETW_OUT_HEXINT64,             \
      .flags = ETW_PROP_REST_COUNT | ETW_PROP_ARRAY}
@@ -72,7 +76,12 @@
 #define G_SYSCONFIG {0x01853a65, 0x418f, 0x4f36, {0xae, 0xfc, 0xdc, 0x0f, 0x1d, 0x2f, 0xd2, 0x35}}
 #define G_LOSTEVENT {0x6a399ae0, 0x4bc6, 0x4de9, {0x87, 0x0b, 0x36, 0x57, 0xf8, 0x94, 0x7e, 0x7e}}
 
+/* Classic classes KernelTraceControl (xperf / WPR merge) writes. */
+#define G_IMAGEID {0xb3e675d7, 0x2554, 0x4f18, {0x83, 0x0b, 0x27, 0x62, 0x73, 0x25, 0x60, 0xde}}
+#define G_SYSCONFIGEX {0x9b79ee91, 0xb5fd, 0x41c0, {0xa2, 0x43, 0x42, 0x48, 0xe2, 0x66, 0xe9, 0xd0}}
+
 #define PROVIDER "MSNT_SystemTrace"
+#define PROVIDER_KTC "KernelTraceControl"
 
 /* One schema: class, opcode, first version it applies to, names, props. */
 #define KS(cls, task, op, ver, opname, pa)                                          \
@@ -81,6 +90,12 @@
      .prop_count = (uint16_t)N_(pa), .top_count = (uint16_t)N_(pa), .props = (pa),     \
      .provider_name = PROVIDER, .task_name = (task),                                   \
      .opcode_name = (opname)}
+/* Same for a class of another provider (KernelTraceControl). */
+#define KSP(prov, cls, task, op, ver, opname, pa)                                      \
+    {.provider_id = cls, .event_guid = cls, .opcode = (op), .version = (ver),          \
+     .source = ETW_SRC_KERNEL, .key_kind = ETW_KEY_CLASSIC, .decoding_source = 1,      \
+     .prop_count = (uint16_t)N_(pa), .top_count = (uint16_t)N_(pa), .props = (pa),     \
+     .provider_name = (prov), .task_name = (task), .opcode_name = (opname)}
 /* A schema without properties (the event has no payload). */
 #define KS0(cls, task, op, ver, opname)                                                \
     {.provider_id = cls, .event_guid = cls, .opcode = (op), .version = (ver),          \
@@ -104,6 +119,15 @@ static const etw_prop et_extension[] = {
  * the build lab string. */
 static const etw_prop et_rsds[] = {GUIDF("GuidSig"), U32("Age"), ASTR("PdbFileName")};
 static const etw_prop et_buildinfo[] = {ASTR("BuildLab")};
+/* Header_PartitionInfoExtension_TypeGroup (opcode 80). The MOF also has a
+ * "V2" class with two UTF-16 strings instead of the GUIDs, but the version 2
+ * events of the corpus are 48 bytes with EventVersion 0: the GUID layout. */
+static const etw_prop et_partinfo[] = {U16("EventVersion"), U16("Reserved"), U32("PartitionType"),
+                                       I64("QpcOffsetFromRoot"), GUIDF("PartitionId"),
+                                       GUIDF("ParentId")};
+/* Header_LastDroppedTimes_TypeGroup (opcode 82): TimeStampCount QPC times. */
+static const etw_prop et_lastdropped[] = {U32("TimeStampCount"), U32("Padding"),
+                                          ARR_N("TimeStamp", ETW_IN_UINT64, 0)};
 
 /* ========================== Process (group 3) ============================ */
 static const etw_prop proc_v0[] = {PTR("ProcessId"), PTR("ParentId"), SID("UserSID"),
@@ -182,6 +206,8 @@ static const etw_prop img_v3[] = {PTR("ImageBase"), PTR("ImageSize"), U32("Proce
                                   PTR("DefaultBase"), U32("Reserved1"), U32("Reserved2"),
                                   U32("Reserved3"), U32("Reserved4"), WSTR("FileName")};
 static const etw_prop img_kernelbase[] = {PTR("ImageBase")};
+/* HypercallPage (opcode 34): the hypervisor's hypercall page address. */
+static const etw_prop img_hypercall[] = {PTR("HypercallPageVa")};
 
 /* ========================== DiskIo (group 1) ============================= */
 static const etw_prop disk_rw_v2[] = {U32("DiskNumber"), X32("IrpFlags"), U32("TransferSize"),
@@ -276,6 +302,9 @@ static const etw_prop pi_isr_v1[] = {U64("InitialTime"), PTR("Routine"), U32("Re
 static const etw_prop pi_isr[] = {U64("InitialTime"), PTR("Routine"), U8("ReturnValue"),
                                   U8("Vector"), U16("Reserved")};
 static const etw_prop pi_dpc[] = {U64("InitialTime"), PTR("Routine")};
+/* Mark_V0 (opcode 34): an ANSI message. The MOF appends a char16 Padding
+ * that the events of the corpus do not carry. */
+static const etw_prop pi_mark[] = {ASTR("Message")};
 
 /* ========================== StackWalk (group 0x18) ======================= */
 /* The MOF lists Stack1..Stack32; real stacks are longer, so the frames are one
@@ -325,21 +354,103 @@ static const etw_prop sc_video[] = {
 static const etw_prop sc_services[] = {X32("ProcessId"), X32("ServiceState"),
                                        X32("SubProcessTag"), WSTR("ServiceName"),
                                        WSTR("DisplayName"), WSTR("ProcessName")};
+/* SystemConfig_V3_Services: version 2 plus two group names. */
+static const etw_prop sc_services_v3[] = {X32("ProcessId"), X32("ServiceState"),
+                                          X32("SubProcessTag"), WSTR("ServiceName"),
+                                          WSTR("DisplayName"), WSTR("ProcessName"),
+                                          WSTR("LoadOrderGroup"), WSTR("SvchostGroup")};
 static const etw_prop sc_power[] = {U8("S1"), U8("S2"), U8("S3"), U8("S4"),
                                     U8("S5"), U8("Pad1"), U8("Pad2"), U8("Pad3")};
 static const etw_prop sc_network[] = {U32("TcbTablePartitions"), U32("MaxHashTableSize"),
                                       U32("MaxUserPort"), U32("TcpTimedWaitDelay")};
 static const etw_prop sc_irq[] = {X64("IRQAffinity"), U32("IRQNum"),
                                   U32("DeviceDescriptionLen"), WSTR("DeviceDescription")};
+static const etw_prop sc_irq_v3[] = {X64("IRQAffinity"), U16("IRQGroup"), U16("Reserved"),
+                                     U32("IRQNum"), U32("DeviceDescriptionLen"),
+                                     WSTR("DeviceDescription")};
 static const etw_prop sc_pnp[] = {U32("IDLength"), U32("DescriptionLength"),
                                   U32("FriendlyNameLength"), WSTR("DeviceID"),
                                   WSTR("DeviceDescription"), WSTR("FriendlyName")};
+/* SystemConfig_V3_PnP: version 2 plus the PDO name. */
+static const etw_prop sc_pnp_v3[] = {U32("IDLength"), U32("DescriptionLength"),
+                                     U32("FriendlyNameLength"), WSTR("DeviceID"),
+                                     WSTR("DeviceDescription"), WSTR("FriendlyName"),
+                                     WSTR("PdoName")};
+/* SystemConfig_V4_PnP: the filter lists are UpperFiltersCount and
+ * LowerFiltersCount UTF-16Z strings. */
+static const etw_prop sc_pnp_v4[] = {GUIDF("ClassGuid"), U32("UpperFiltersCount"),
+                                     U32("LowerFiltersCount"), WSTR("DeviceID"),
+                                     WSTR("DeviceDescription"), WSTR("FriendlyName"),
+                                     WSTR("PdoName"), WSTR("ServiceName"),
+                                     ARR_N("UpperFilters", ETW_IN_UNICODESTRING, 1),
+                                     ARR_N("LowerFilters", ETW_IN_UNICODESTRING, 2)};
+/* SystemConfig_PnP (version 5): adds DevStatus and DevProblem. */
+static const etw_prop sc_pnp_v5[] = {GUIDF("ClassGuid"), U32("UpperFiltersCount"),
+                                     U32("LowerFiltersCount"), X32("DevStatus"),
+                                     U32("DevProblem"), WSTR("DeviceID"),
+                                     WSTR("DeviceDescription"), WSTR("FriendlyName"),
+                                     WSTR("PdoName"), WSTR("ServiceName"),
+                                     ARR_N("UpperFilters", ETW_IN_UNICODESTRING, 1),
+                                     ARR_N("LowerFilters", ETW_IN_UNICODESTRING, 2)};
 static const etw_prop sc_idechannel[] = {U32("TargetId"), X32("DeviceType"),
                                          X32("DeviceTimingMode"), U32("LocationInformationLen"),
                                          WSTR("LocationInformation")};
+/* SystemConfig_V2_OpticalMedia (18): the last two strings are ANSI. */
+static const etw_prop sc_optical[] = {
+    U16("DiskNumber"), U16("BusType"), U16("DeviceType"), U16("MediaType"),
+    U64("StartingOffset"), U64("Size"), U64("NumberOfFreeBlocks"), U64("TotalNumberOfBlocks"),
+    U64("NextWritableAddress"), U32("NumberOfSessions"), U32("NumberOfTracks"),
+    U32("BytesPerSector"), U16("DiscStatus"), U16("LastSessionStatus"), WSTR("DriveLetter"),
+    WSTR("FileSystemName"), ASTR("DeviceName"), ASTR("ManufacturerName")};
+static const etw_prop sc_dpi[] = {U32("MachineDPI"), U32("UserDPI")};              /* 28 */
+static const etw_prop sc_ciinfo[] = {U32("CodeIntegrityInfo")};                     /* 29 */
+static const etw_prop sc_machineid[] = {GUIDF("MachineId")};                        /* 30 */
+static const etw_prop sc_devfamily[] = {X64("UAPInfo"), U32("DeviceFamily"),        /* 33 */
+                                        U32("DeviceForm")};
+static const etw_prop sc_flightids[] = {WSTR("UpdateId"), WSTR("FlightIdList")};    /* 34 */
+/* SystemConfig_V2_Processors (35): three fixed char16 arrays. The MOF lists
+ * VendorIdentifier (16) before ProcessorIdentifier (128), but the bytes have
+ * it last (corpus: "Intel64 Family 6 Model 79 Stepping 1" at 140,
+ * "GenuineIntel" at 396 of 428). */
+static const etw_prop sc_processor[] = {U32("ProcessorIndex"), X32("FeatureSet"),
+                                        U32("ProcessorSpeed"), WCHARS("ProcessorName", 64),
+                                        WCHARS("ProcessorIdentifier", 128),
+                                        WCHARS("VendorIdentifier", 16)};
+static const etw_prop sc_virt[] = {U8("VbsEnabled"), U8("HvciEnabled"),              /* 36 */
+                                   U8("HyperVisorEnabled"), U8("Reserved")};
+static const etw_prop sc_boot[] = {X64("BootFlags"), U32("FirmwareType"),            /* 37 */
+                                   U8("SecureBootEnabled"), U8("SecureBootCapable"),
+                                   U8("Reserved1"), U8("Reserved2")};
 /* SMBIOS strings (four UTF-16Z; 112 bytes in the corpus). */
 static const etw_prop sc_platform[] = {WSTR("SystemManufacturer"), WSTR("SystemProductName"),
                                        WSTR("BiosDate"), WSTR("BiosVersion")};
+
+/* ============ KernelTraceControl ImageID (b3e675d7-...) =================== */
+/* Written by the merge (xperf / WPR) for every image, to find its symbols.
+ * Layouts from PerfView's SymbolTraceEventParser (field offsets), checked on
+ * the corpus: every event's payload used up exactly. */
+static const etw_prop ktc_imageid[] = {PTR("ImageBase"), PTR("ImageSize"), U32("ProcessId"),
+                                       U32("TimeDateStamp"), WSTR("OriginalFileName")};
+static const etw_prop ktc_none[] = {PTR("ImageBase"), U32("ProcessId")};
+/* DbgID_RSDS / DbgID_ILRSDS: CodeView RSDS record (PDB GUID, age, UTF-8 path). */
+static const etw_prop ktc_rsds[] = {PTR("ImageBase"), U32("ProcessId"), GUIDF("GuidSig"),
+                                    U32("Age"), F("PdbFileName", ETW_IN_ANSISTRING, ETW_OUT_UTF8)};
+static const etw_prop ktc_ppdb[] = {PTR("ImageBase"), U32("ProcessId"), U32("TimeDateStamp"),
+                                    U16("MajorVersion"), U16("MinorVersion")};
+static const etw_prop ktc_determ[] = {PTR("ImageBase"), U32("ProcessId")};
+/* FileVersion: the image's VERSIONINFO strings. */
+static const etw_prop ktc_filever[] = {
+    U32("ImageSize"), U32("TimeDateStamp"), WSTR("OrigFileName"), WSTR("FileDescription"),
+    WSTR("FileVersion"), WSTR("BinFileVersion"), WSTR("VerLanguage"), WSTR("ProductName"),
+    WSTR("CompanyName"), WSTR("ProductVersion"), WSTR("FileId"), WSTR("ProgramId")};
+
+/* ============ KernelTraceControl SysConfig (9b79ee91-...) ================== */
+/* PerfView shows this class as the kernel's "SysConfig" task. */
+static const etw_prop sce_buildinfo[] = {F("InstallDate", ETW_IN_FILETIME, ETW_OUT_NULL),
+                                         WSTR("BuildLab"), WSTR("ProductName")};
+static const etw_prop sce_syspaths[] = {WSTR("SystemDirectory"), WSTR("SystemWindowsDirectory")};
+static const etw_prop sce_unknownvol[] = {WSTR("NtPath")};
+static const etw_prop sce_volmap[] = {WSTR("NtPath"), WSTR("DosPath")};
 
 /* The table, grouped by class (class_index below points into it). */
 static const etw_schema k_schemas[] = {
@@ -350,6 +461,8 @@ static const etw_schema k_schemas[] = {
     KS0(G_EVENTTRACE, "EventTrace", 8, 0, "RDComplete"),
     KS(G_EVENTTRACE, "EventTrace", 64, 0, "DbgID_RSDS", et_rsds),
     KS(G_EVENTTRACE, "EventTrace", 66, 0, "BuildInfo", et_buildinfo),
+    KS(G_EVENTTRACE, "EventTrace", 80, 0, "PartitionInfoExtension", et_partinfo),
+    KS(G_EVENTTRACE, "EventTrace", 82, 0, "LastDroppedTimes", et_lastdropped),
     /* Process */
     KS(G_PROCESS, "Process", 1, 0, "Start", proc_v0),
     KS(G_PROCESS, "Process", 2, 0, "End", proc_v0),
@@ -413,6 +526,7 @@ static const etw_schema k_schemas[] = {
     KS(G_IMAGE, "Image", 3, 3, "DCStart", img_v3),
     KS(G_IMAGE, "Image", 4, 3, "DCEnd", img_v3),
     KS(G_IMAGE, "Image", 33, 2, "KernelBase", img_kernelbase),
+    KS(G_IMAGE, "Image", 34, 2, "HypercallPage", img_hypercall),
     /* DiskIo */
     KS(G_DISKIO, "DiskIo", 10, 2, "Read", disk_rw_v2),
     KS(G_DISKIO, "DiskIo", 11, 2, "Write", disk_rw_v2),
@@ -519,6 +633,7 @@ static const etw_schema k_schemas[] = {
     KS(G_PAGEFAULT, "PageFault", 32, 0, "HardFault", pf_hard),
     KS(G_PAGEFAULT, "PageFault", 105, 0, "ImageLoadBacked", pf_imgbacked),
     /* PerfInfo */
+    KS(G_PERFINFO, "PerfInfo", 34, 0, "Mark", pi_mark),
     KS(G_PERFINFO, "PerfInfo", 46, 0, "SampleProf", pi_sample),
     KS(G_PERFINFO, "PerfInfo", 51, 0, "SysClEnter", pi_sysenter),
     KS(G_PERFINFO, "PerfInfo", 52, 0, "SysClExit", pi_sysexit),
@@ -546,9 +661,7 @@ static const etw_schema k_schemas[] = {
     KS(G_ALPC, "ALPC", 35, 0, "ALPC-Wait-For-Reply", alpc_msg),
     KS(G_ALPC, "ALPC", 36, 0, "ALPC-Wait-For-New-Message", alpc_waitnew),
     KS(G_ALPC, "ALPC", 37, 0, "ALPC-Unwait", alpc_unwait),
-    /* SystemConfig. Later versions of Services (3), IRQ (3) and PnP (3+) changed
-     * their layout in ways not documented: they are listed without properties
-     * (names only; the payload stays as leftover bytes) rather than misread. */
+    /* SystemConfig (version 3+ layouts from the SystemConfig_V3/V4 MOF classes) */
     KS(G_SYSCONFIG, "SystemConfig", 10, 2, "CPU", sc_cpu_v2),
     KS(G_SYSCONFIG, "SystemConfig", 10, 3, "CPU", sc_cpu_v3),
     KS(G_SYSCONFIG, "SystemConfig", 11, 2, "PhyDisk", sc_phydisk),
@@ -556,19 +669,44 @@ static const etw_schema k_schemas[] = {
     KS(G_SYSCONFIG, "SystemConfig", 13, 2, "NIC", sc_nic),
     KS(G_SYSCONFIG, "SystemConfig", 14, 2, "Video", sc_video),
     KS(G_SYSCONFIG, "SystemConfig", 15, 2, "Services", sc_services),
-    KS0(G_SYSCONFIG, "SystemConfig", 15, 3, "Services"),
+    KS(G_SYSCONFIG, "SystemConfig", 15, 3, "Services", sc_services_v3),
     KS(G_SYSCONFIG, "SystemConfig", 16, 2, "Power", sc_power),
     KS(G_SYSCONFIG, "SystemConfig", 17, 2, "Network", sc_network),
     KS(G_SYSCONFIG, "SystemConfig", 21, 2, "IRQ", sc_irq),
-    KS0(G_SYSCONFIG, "SystemConfig", 21, 3, "IRQ"),
+    KS(G_SYSCONFIG, "SystemConfig", 21, 3, "IRQ", sc_irq_v3),
     KS(G_SYSCONFIG, "SystemConfig", 22, 2, "PnP", sc_pnp),
-    KS0(G_SYSCONFIG, "SystemConfig", 22, 3, "PnP"),
+    KS(G_SYSCONFIG, "SystemConfig", 22, 3, "PnP", sc_pnp_v3),
+    KS(G_SYSCONFIG, "SystemConfig", 22, 4, "PnP", sc_pnp_v4),
+    KS(G_SYSCONFIG, "SystemConfig", 22, 5, "PnP", sc_pnp_v5),
     KS(G_SYSCONFIG, "SystemConfig", 23, 2, "IDEChannel", sc_idechannel),
+    KS(G_SYSCONFIG, "SystemConfig", 18, 2, "OpticalMedia", sc_optical),
     KS(G_SYSCONFIG, "SystemConfig", 25, 2, "Platform", sc_platform),
+    KS(G_SYSCONFIG, "SystemConfig", 28, 2, "DPI", sc_dpi),
+    KS(G_SYSCONFIG, "SystemConfig", 29, 2, "CIInfo", sc_ciinfo),
+    KS(G_SYSCONFIG, "SystemConfig", 30, 2, "MachineId", sc_machineid),
+    KS(G_SYSCONFIG, "SystemConfig", 33, 2, "DeviceFamily", sc_devfamily),
+    KS(G_SYSCONFIG, "SystemConfig", 34, 2, "FlightId", sc_flightids),
+    KS(G_SYSCONFIG, "SystemConfig", 35, 2, "Processor", sc_processor),
+    KS(G_SYSCONFIG, "SystemConfig", 36, 2, "Virtualization", sc_virt),
+    KS(G_SYSCONFIG, "SystemConfig", 37, 2, "Boot", sc_boot),
     /* Lost events (etl-format.md 2.8) */
     KS0(G_LOSTEVENT, "LostEvent", 32, 0, "RTLostEvent"),
     KS0(G_LOSTEVENT, "LostEvent", 33, 0, "RTLostBuffer"),
     KS0(G_LOSTEVENT, "LostEvent", 34, 0, "RTLostFile"),
+    /* KernelTraceControl ImageID. Opcode 0 has no opcode name (PerfView and
+     * WPA show it as "ImageID"). */
+    KSP(PROVIDER_KTC, G_IMAGEID, "ImageID", 0, 0, NULL, ktc_imageid),
+    KSP(PROVIDER_KTC, G_IMAGEID, "ImageID", 0x20, 0, "None", ktc_none),
+    KSP(PROVIDER_KTC, G_IMAGEID, "ImageID", 0x24, 0, "DbgID_RSDS", ktc_rsds),
+    KSP(PROVIDER_KTC, G_IMAGEID, "ImageID", 0x25, 0, "DbgID_ILRSDS", ktc_rsds),
+    KSP(PROVIDER_KTC, G_IMAGEID, "ImageID", 0x26, 0, "DbgPPDB", ktc_ppdb),
+    KSP(PROVIDER_KTC, G_IMAGEID, "ImageID", 0x28, 0, "DbgID_Deterministic", ktc_determ),
+    KSP(PROVIDER_KTC, G_IMAGEID, "ImageID", 0x40, 0, "FileVersion", ktc_filever),
+    /* KernelTraceControl SysConfig */
+    KS(G_SYSCONFIGEX, "SysConfig", 32, 0, "BuildInfo", sce_buildinfo),
+    KS(G_SYSCONFIGEX, "SysConfig", 33, 0, "SystemPaths", sce_syspaths),
+    KS(G_SYSCONFIGEX, "SysConfig", 34, 0, "UnknownVolume", sce_unknownvol),
+    KS(G_SYSCONFIGEX, "SysConfig", 35, 0, "VolumeMapping", sce_volmap),
 };
 
 /* Classes: GUID + task name + [first, first + count) in k_schemas, filled
@@ -597,6 +735,11 @@ static const kclass k_classes[] = {
     {{0xd837ca92, 0x12b9, 0x44a5, {0xad, 0x6a, 0x3a, 0x65, 0xb3, 0x57, 0x8a, 0xa8}}, "SplitIo"},
     {{0xc861d0e2, 0xa2c1, 0x4d36, {0x9f, 0x9c, 0x97, 0x0b, 0xab, 0x94, 0x3a, 0x12}},
      "ThreadPool"},
+    /* KernelTraceControl classes. Not its MetaData class (bbccf6c1-..., opcodes
+     * 32 EventInfo, 33 EventMapInfo, taken in by the registry as schemas): a
+     * class listed here without schema gets "MSNT_SystemTrace" as provider
+     * name from the binding, which would be wrong for it. */
+    {G_IMAGEID, "ImageID"}, {G_SYSCONFIGEX, "SysConfig"},
 };
 
 /* Opcode names for events that have no schema in the tables (SystemConfig
@@ -608,15 +751,13 @@ typedef struct kname {
 } kname;
 
 static const kname k_names[] = {
-    {0, 80, "PartitionInfoExtension"}, {0, 82, "LastDroppedTimes"}, {0, 48, "RundownBegin"},
+    {0, 48, "RundownBegin"},
     {0, 49, "RundownEnd"}, {0, 65, "DbgID_NB10"}, {0, 67, "BinaryPath"},
     {5, 37, "MapFile"}, {5, 38, "UnmapFile"},
-    {5, 39, "MapFileDCStart"}, {5, 40, "MapFileDCStop"}, {10, 34, "Mark"},
-    {10, 47, "PMCSample"}, {10, 50, "ISR-MSI"}, {14, 18, "OpticalMedia"},
+    {5, 39, "MapFileDCStart"}, {5, 40, "MapFileDCStop"},
+    {10, 47, "PMCSample"}, {10, 50, "ISR-MSI"},
     {14, 19, "PhysicalDiskEx"}, {14, 24, "NumaNode"}, {14, 26, "ProcessorGroup"},
-    {14, 27, "ProcessorNumber"}, {14, 28, "DPI"}, {14, 29, "CIInfo"}, {14, 30, "MachineId"},
-    {14, 31, "Defrag"}, {14, 32, "MobilePlatform"}, {14, 33, "DeviceFamily"},
-    {14, 34, "FlightId"}, {14, 35, "Processor"}, {14, 36, "Virtualization"}, {14, 37, "Boot"},
+    {14, 27, "ProcessorNumber"}, {14, 31, "Defrag"}, {14, 32, "MobilePlatform"},
 };
 
 /* Range of a class in k_schemas (the table is grouped by class). */
