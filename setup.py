@@ -42,6 +42,11 @@ define_macros = []
 
 if sys.platform == "win32":
     sources.append(os.path.join("etwmodule", "win", "platform_win.c"))
+    # The live backend (etw.live): ETW controller/consumer wrappers and their binding.
+    # module.c calls etwpy_live_add() when ETW_HAVE_LIVE is defined.
+    sources += [os.path.join("etwmodule", "win", f) for f in ("session.c", "consumer.c")]
+    sources.append(os.path.join("etwmodule", "py", "live_py.c"))
+    define_macros.append(("ETW_HAVE_LIVE", "1"))
     libraries += ["advapi32", "tdh", "ole32"]
     if os.environ.get("ETW_WERROR") == "1":
         extra_compile_args += ["/WX"]

@@ -128,6 +128,29 @@ for src in "$ROOT"/etwmodule/core/*.c "$ROOT"/etwmodule/win/*.c; do
 done
 log "compiled $compiled file(s), skipped $skipped"
 
+# ---- 2b. syntax-check the Windows-only CPython binding ----------------------
+# etwmodule/py/live_py.c is built by setup.py on win32 only. No Windows CPython
+# headers are available here, so it is checked with -fsyntax-only against a
+# copy of the host's Python headers (pyconfig.h minus what mingw lacks). This
+# catches syntax, declaration and API-use errors, not LLP64 size assumptions.
+hr "syntax-check etwmodule/py/live_py.c (host Python headers)"
+PYINC="$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("INCLUDEPY") or "")' 2>/dev/null || true)"
+if [ -f "$ROOT/etwmodule/py/live_py.c" ] && [ -n "$PYINC" ] && [ -f "$PYINC/Python.h" ]; then
+    rm -rf "$BUILD/pyinc"
+    cp -r "$PYINC" "$BUILD/pyinc"
+    sed -i '/#define HAVE_SYS_SELECT_H 1/d' "$BUILD/pyinc/pyconfig.h"
+    if "$CC" "${CFLAGS[@]}" -fsyntax-only -DETW_HAVE_LIVE=1 -I"$BUILD/pyinc" \
+        -I"$ROOT/etwmodule/core" "$ROOT/etwmodule/py/live_py.c" >"$BUILD/cc.log" 2>&1 \
+        && [ ! -s "$BUILD/cc.log" ]; then
+        log "ok   etwmodule/py/live_py.c (syntax only)"
+    else
+        fail "syntax-check etwmodule/py/live_py.c"
+        sed -n '1,40p' "$BUILD/cc.log" | sed 's/^/    /'
+    fi
+else
+    log "NOTE: live_py.c or host Python headers absent: binding not checked"
+fi
+
 # ---- 3. build the Windows test program -------------------------------------
 hr "build wintest"
 WINTEST="$BUILD/wintest.exe"
@@ -173,7 +196,18 @@ if [ -e "$BUILD/obj/win_platform_win.o" ] && [ "${#CORE_LINK[@]}" != 0 ]; then
         fi
     done
     if [ "$wt_ok" = 1 ]; then
-        if "$CC" -o "$WINTEST" "${WT_OBJS[@]}" "$BUILD/obj/win_platform_win.o" "${CORE_LINK[@]}" \
+        # The other win/ objects (live backend) go in an archive after the
+        # test objects: only what wintest references is linked.
+        WIN_LIB=()
+        rm -f "$BUILD/libetwwin.a"
+        for o in "${WIN_OBJS[@]}"; do
+            case "$o" in */win_platform_win.o) ;; *) WIN_LIB+=("$o");; esac
+        done
+        if [ "${#WIN_LIB[@]}" != 0 ]; then
+            "${CC%gcc}ar" rcs "$BUILD/libetwwin.a" "${WIN_LIB[@]}"
+            WIN_LIB=("$BUILD/libetwwin.a")
+        fi
+        if "$CC" -o "$WINTEST" "${WT_OBJS[@]}" "${WIN_LIB[@]}" "$BUILD/obj/win_platform_win.o" "${CORE_LINK[@]}" \
             "${LIBS[@]}" \
             >"$BUILD/ld.log" 2>&1 && [ ! -s "$BUILD/ld.log" ]; then
             log "linked $(basename "$WINTEST") ($(stat -c %s "$WINTEST") bytes; ${LIBS[*]})"

@@ -1055,9 +1055,7 @@ static int run_parallel(const char *path, const etw_cols_options *opt, const cfi
     if (rc != ETW_OK) return rc == ETW_ERR_FORMAT ? 0 : rc;
     hdr = *etw_reader_header(r);
     {
-        etw_reader_stats st;
         size_t reader_bufs = etw_reader_buffer_count(r);
-        etw_reader_get_stats(r, &st);
         etw_reader_close(r);
         if (etw_clock_init(&clock, &hdr, NULL) != ETW_OK) return 0;
         rc = etw_file_open(path, &f, err);

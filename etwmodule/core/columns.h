@@ -58,9 +58,11 @@ typedef enum etw_col {
     ETW_COL_COUNT
 } etw_col;
 
-/* Bytes per row of a fixed-width column (0 for ETW_COL_PAYLOAD). */
+/* Bytes per row of a fixed-width column; never fails (0 for ETW_COL_PAYLOAD and
+ * unknown columns). */
 size_t etw_col_width(etw_col c);
-/* Column name as used by the binding ("time", "provider_id", ...). */
+/* Column name as used by the binding ("time", "provider_id", ...); never fails
+ * ("" for an unknown column). */
 const char *etw_col_name(etw_col c);
 
 /* Row filter; every set part must match. Arrays are borrowed for the call. */

@@ -750,7 +750,17 @@ static PyObject *event_repr(PyObject *self) {
     "7 decimals; binary '0x' + upper-case hex; strings as they are; structs and arrays "  \
     "as their JSON. Raises KeyError for an unknown name."
 
+static PyObject *event_repr_html(PyObject *self, PyObject *unused) {
+    PyObject *mod = PyImport_ImportModule("etw._repr"), *res;
+    (void)unused;
+    if (!mod) return NULL;
+    res = PyObject_CallMethod(mod, "event_html", "O", self);
+    Py_DECREF(mod);
+    return res;
+}
+
 static PyMethodDef event_methods[] = {
+    {"_repr_html_", event_repr_html, METH_NOARGS, "HTML view for Jupyter."},
     {"keys", event_keys, METH_NOARGS, "Names of the decoded properties."},
     {"values", event_values, METH_NOARGS, "Values of the decoded properties."},
     {"items", event_items, METH_NOARGS, "(name, value) pairs of the decoded properties."},

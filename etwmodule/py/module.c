@@ -221,6 +221,11 @@ static PyObject *add_type(PyObject *m, PyType_Spec *spec) {
     return t;
 }
 
+#ifdef ETW_HAVE_LIVE
+/* live_py.c (Windows only): adds the _live_* functions. Returns -1 on error. */
+int etwpy_live_add(PyObject *module);
+#endif
+
 static int module_exec(PyObject *m) {
     etwpy_state *st = (etwpy_state *)PyModule_GetState(m);
     static const char *kinds[ETW_KIND_COUNT] = {"header",   "kernel",       "classic",
@@ -251,6 +256,9 @@ static int module_exec(PyObject *m) {
         PyErr_NoMemory();
         return -1;
     }
+#ifdef ETW_HAVE_LIVE
+    if (etwpy_live_add(m) < 0) return -1;
+#endif
     for (int i = 0; i < ETW_KIND_COUNT; i++)
         if (!(st->kind_names[i] = PyUnicode_InternFromString(kinds[i]))) return -1;
     return 0;

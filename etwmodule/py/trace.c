@@ -328,6 +328,16 @@ static PyObject *trace_get_path(TraceObject *self, void *c) {
     return Py_NewRef(self->path_obj ? self->path_obj : Py_None);
 }
 
+static PyObject *trace_get_order(TraceObject *self, void *c) {
+    (void)c;
+    return PyUnicode_FromString(self->order == ETW_ORDER_FILE ? "file" : "time");
+}
+
+static PyObject *trace_get_errors(TraceObject *self, void *c) {
+    (void)c;
+    return PyUnicode_FromString(self->skip_errors ? "skip" : "strict");
+}
+
 static PyObject *trace_get_schemas(TraceObject *self, void *c) {
     (void)c;
     return Py_NewRef(self->schemas ? self->schemas : Py_None);
@@ -409,7 +419,53 @@ static PyObject *trace_registry_add(TraceObject *self, PyObject *args) {
     return PyBool_FromLong(rc == 1);
 }
 
+/* Calls <module>.<name>(self, *args, **kwargs): the parts of Trace written in
+ * Python (etw.arrow, etw._repr). New reference or NULL with an exception. */
+static PyObject *call_python(const char *module, const char *name, PyObject *self,
+                             PyObject *args, PyObject *kwargs) {
+    PyObject *mod = PyImport_ImportModule(module), *fn, *all, *res;
+    Py_ssize_t n = args ? PyTuple_GET_SIZE(args) : 0;
+    if (!mod) return NULL;
+    fn = PyObject_GetAttrString(mod, name);
+    Py_DECREF(mod);
+    if (!fn) return NULL;
+    all = PyTuple_New(n + 1);
+    if (!all) {
+        Py_DECREF(fn);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(all, 0, Py_NewRef(self));
+    for (Py_ssize_t i = 0; i < n; i++) PyTuple_SET_ITEM(all, i + 1, Py_NewRef(PyTuple_GET_ITEM(args, i)));
+    res = PyObject_Call(fn, all, kwargs);
+    Py_DECREF(all);
+    Py_DECREF(fn);
+    return res;
+}
+
+static PyObject *trace_to_arrow(PyObject *self, PyObject *args, PyObject *kwargs) {
+    return call_python("etw.arrow", "to_arrow", self, args, kwargs);
+}
+static PyObject *trace_to_pandas(PyObject *self, PyObject *args, PyObject *kwargs) {
+    return call_python("etw.arrow", "to_pandas", self, args, kwargs);
+}
+static PyObject *trace_tables(PyObject *self, PyObject *args, PyObject *kwargs) {
+    return call_python("etw.arrow", "tables", self, args, kwargs);
+}
+static PyObject *trace_repr_html(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return call_python("etw._repr", "trace_html", self, NULL, NULL);
+}
+
 static PyMethodDef trace_methods[] = {
+    {"to_arrow", (PyCFunction)(void (*)(void))trace_to_arrow, METH_VARARGS | METH_KEYWORDS,
+     "to_arrow(**options) -> pyarrow.Table: one row per event, header columns filled in C "
+     "(see etw.arrow.to_arrow)."},
+    {"to_pandas", (PyCFunction)(void (*)(void))trace_to_pandas, METH_VARARGS | METH_KEYWORDS,
+     "to_pandas(**options) -> pandas.DataFrame (see etw.arrow.to_pandas)."},
+    {"tables", (PyCFunction)(void (*)(void))trace_tables, METH_VARARGS | METH_KEYWORDS,
+     "tables(**options) -> {'Provider/Event': pyarrow.Table} with a column per property "
+     "(see etw.arrow.tables)."},
+    {"_repr_html_", (PyCFunction)trace_repr_html, METH_NOARGS, "HTML view for Jupyter."},
     {"_inband_take", (PyCFunction)trace_inband_take, METH_NOARGS,
      "_inband_take() -> [(uuid, bytes)]: EventSource manifests the trace carried so far."},
     {"_registry_add", (PyCFunction)trace_registry_add, METH_VARARGS,
@@ -434,6 +490,8 @@ static PyGetSetDef trace_getset[] = {
      NULL},
     {"path", (getter)trace_get_path, NULL, "The path the trace was opened with.", NULL},
     {"schemas", (getter)trace_get_schemas, NULL, "The user schema sources (or None).", NULL},
+    {"order", (getter)trace_get_order, NULL, "'time' or 'file'.", NULL},
+    {"errors", (getter)trace_get_errors, NULL, "'strict' or 'skip'.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

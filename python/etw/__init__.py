@@ -35,6 +35,22 @@ from .kernel import (
     system_provider,
 )
 from .schemas import Schemas
+from .live import (
+    Consumer,
+    EventsLostError,
+    KernelSession,
+    LogFileMode,
+    Session,
+    SessionError,
+    SessionExistsError,
+    SessionLimitError,
+    SessionNotFoundError,
+    SessionPermissionError,
+    UnsupportedPlatformError,
+    registered_providers,
+    sessions,
+    stop_session,
+)
 from .providers import (
     ALL_KEYWORDS,
     EnableProperty,
@@ -59,6 +75,21 @@ __all__ = [
     "open",
     "scan",
     "Schemas",
+    # live sessions (Windows; the names import everywhere)
+    "Session",
+    "KernelSession",
+    "Consumer",
+    "LogFileMode",
+    "SessionError",
+    "SessionExistsError",
+    "SessionLimitError",
+    "SessionNotFoundError",
+    "SessionPermissionError",
+    "UnsupportedPlatformError",
+    "EventsLostError",
+    "sessions",
+    "stop_session",
+    "registered_providers",
     # providers, kernel flags and filters (portable)
     "Provider",
     "EnableProperty",
@@ -122,3 +153,12 @@ def scan(path: PathLike, *, errors: str = "strict") -> dict:
     event kind), ``header``, ``first_time``, ``last_time`` and ``seconds``.
     """
     return _etw.scan(path, errors=errors)
+
+# ---- issue 6: columnar output (pyarrow/pandas optional), the sample trace --------------
+# etw.arrow imports pyarrow only when called; etw.cli, etw.dask and etw.pytest_plugin are
+# imported on demand (python -m etw, import etw.dask, the pytest11 entry point).
+from . import arrow
+from .arrow import tables, to_arrow, to_pandas
+from .sample import sample_path
+
+__all__ += ["arrow", "to_arrow", "to_pandas", "tables", "sample_path"]

@@ -22,6 +22,8 @@
 #include "../../core/platform.h"
 #ifdef ETW_WINTEST_READER
 #include "../../core/reader.h"
+/* live_test.c: the live backend's checks (needs the core). */
+int wintest_live(int *checks);
 #endif
 
 static int g_checks;
@@ -487,6 +489,7 @@ int main(void) {
     if (wargv)
         LocalFree(wargv);
 #ifdef ETW_WINTEST_READER
+    g_failures += wintest_live(&g_checks);
     printf("reader part: built\n");
 #else
     printf("reader part: not built (no core/reader.c yet)\n");

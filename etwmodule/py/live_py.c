@@ -1,0 +1,379 @@
+/* live_py.c - the CPython face of the Windows live backend (../win/live.h),
+ * compiled on win32 only. Thin: property images and filter bytes come from
+ * python/etw/live.py, every call returns the plain Win32 code (live.py turns
+ * codes into exceptions), and consumer batches become etw.Event objects like
+ * the file reader's (no trace object: events decode from their own metadata).
+ * Functions are added to etw._etw by etwpy_live_add(). */
+#include "etwpy.h"
+
+#include <wchar.h>
+
+#include "../win/live.h"
+
+#define CAPSULE_NAME "etw._etw._live_consumer"
+
+/* What a closed consumer's capsule points at (a capsule cannot hold NULL). */
+static char closed_marker;
+
+/* wchar_t copy of a str (PyMem_Free it). NULL with an exception on error. */
+static wchar_t *wstr(PyObject *s) {
+    if (!PyUnicode_Check(s)) {
+        PyErr_SetString(PyExc_TypeError, "expected a str");
+        return NULL;
+    }
+    return PyUnicode_AsWideCharString(s, NULL);
+}
+
+static PyObject *live_start(PyObject *module, PyObject *args) {
+    PyObject *name;
+    Py_buffer props;
+    wchar_t *w;
+    uint64_t handle = 0;
+    unsigned long rc;
+    PyObject *copy, *out;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "Uy*:_live_start", &name, &props)) return NULL;
+    copy = PyByteArray_FromStringAndSize((const char *)props.buf, props.len);
+    PyBuffer_Release(&props);
+    if (!copy) return NULL;
+    if (!(w = wstr(name))) {
+        Py_DECREF(copy);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rc = etw_win_start(w, PyByteArray_AS_STRING(copy), (size_t)PyByteArray_GET_SIZE(copy),
+                       &handle);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(w);
+    out = Py_BuildValue("kKN", rc, (unsigned long long)handle,
+                        PyBytes_FromStringAndSize(PyByteArray_AS_STRING(copy),
+                                                  PyByteArray_GET_SIZE(copy)));
+    Py_DECREF(copy);
+    return out;
+}
+
+static PyObject *live_control(PyObject *module, PyObject *args) {
+    unsigned long long handle;
+    PyObject *name;
+    Py_buffer props;
+    unsigned long code, rc;
+    wchar_t *w = NULL;
+    PyObject *copy, *out;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "KOy*k:_live_control", &handle, &name, &props, &code))
+        return NULL;
+    copy = PyByteArray_FromStringAndSize((const char *)props.buf, props.len);
+    PyBuffer_Release(&props);
+    if (!copy) return NULL;
+    if (name != Py_None && !(w = wstr(name))) {
+        Py_DECREF(copy);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rc = etw_win_control(handle, w, PyByteArray_AS_STRING(copy),
+                         (size_t)PyByteArray_GET_SIZE(copy), code);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(w);
+    out = Py_BuildValue("kN", rc,
+                        PyBytes_FromStringAndSize(PyByteArray_AS_STRING(copy),
+                                                  PyByteArray_GET_SIZE(copy)));
+    Py_DECREF(copy);
+    return out;
+}
+
+static PyObject *live_enable(PyObject *module, PyObject *args) {
+    unsigned long long handle, any, all;
+    Py_buffer guid;
+    unsigned long control, timeout, prop, rc;
+    unsigned char level;
+    PyObject *filters, *seq;
+    etw_win_filter f[13];
+    etw_guid g;
+    Py_ssize_t i, n;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "Ky*kbKKkkO:_live_enable", &handle, &guid, &control, &level,
+                          &any, &all, &timeout, &prop, &filters))
+        return NULL;
+    if (guid.len != 16) {
+        PyBuffer_Release(&guid);
+        PyErr_SetString(PyExc_ValueError, "provider GUID must be 16 bytes (bytes_le)");
+        return NULL;
+    }
+    g = etw_guid_load((const uint8_t *)guid.buf);
+    PyBuffer_Release(&guid);
+    if (!(seq = PySequence_Fast(filters, "filters must be a sequence"))) return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    if (n > 13) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "at most 13 filters");
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        unsigned long type;
+        const char *data;
+        Py_ssize_t len;
+        if (!PyArg_ParseTuple(item, "ky#", &type, &data, &len)) {
+            Py_DECREF(seq);
+            return NULL;
+        }
+        f[i].type = (uint32_t)type;
+        f[i].size = (uint32_t)len;
+        f[i].data = data; /* kept alive by seq */
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rc = etw_win_enable(handle, &g, control, level, any, all, timeout, prop, f, (unsigned)n);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(seq);
+    return PyLong_FromUnsignedLong(rc);
+}
+
+static PyObject *live_stack_walk(PyObject *module, PyObject *args) {
+    unsigned long long handle;
+    Py_buffer ids;
+    unsigned long rc;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "Ky*:_live_stack_walk", &handle, &ids)) return NULL;
+    rc = etw_win_stack_walk(handle, ids.buf, (unsigned long)ids.len);
+    PyBuffer_Release(&ids);
+    return PyLong_FromUnsignedLong(rc);
+}
+
+static PyObject *live_query_all(PyObject *module, PyObject *noargs) {
+    size_t each = etw_win_props_size();
+    uint8_t *storage = (uint8_t *)PyMem_Malloc(each * 64);
+    unsigned count = 0, i;
+    unsigned long rc;
+    PyObject *list;
+    (void)module;
+    (void)noargs;
+    if (!storage) return PyErr_NoMemory();
+    Py_BEGIN_ALLOW_THREADS
+    rc = etw_win_query_all(storage, 64, &count);
+    Py_END_ALLOW_THREADS
+    if (!(list = PyList_New(0))) goto done;
+    for (i = 0; i < count; i++) {
+        PyObject *b = PyBytes_FromStringAndSize((const char *)storage + i * each,
+                                                (Py_ssize_t)each);
+        if (!b || PyList_Append(list, b) < 0) {
+            Py_XDECREF(b);
+            Py_CLEAR(list);
+            goto done;
+        }
+        Py_DECREF(b);
+    }
+done:
+    PyMem_Free(storage);
+    if (!list) return NULL;
+    return Py_BuildValue("kN", rc == 234 /* ERROR_MORE_DATA */ ? 0ul : rc, list);
+}
+
+static PyObject *live_providers(PyObject *module, PyObject *noargs) {
+    void *buf = NULL;
+    unsigned long size = 0, rc, i, n;
+    PyObject *list = NULL;
+    const uint8_t *p;
+    (void)module;
+    (void)noargs;
+    Py_BEGIN_ALLOW_THREADS
+    rc = etw_win_providers(&buf, &size);
+    Py_END_ALLOW_THREADS
+    if (!(list = PyList_New(0))) goto fail;
+    if (rc == 0 && size >= 8) {
+        /* PROVIDER_ENUMERATION_INFO: count u32, pad u32, then TRACE_PROVIDER_INFO
+         * {GUID, SchemaSource u32, ProviderNameOffset u32} (24 bytes each). */
+        p = (const uint8_t *)buf;
+        n = etw_le32(p);
+        for (i = 0; i < n && 8 + (size_t)(i + 1) * 24 <= size; i++) {
+            const uint8_t *e = p + 8 + (size_t)i * 24;
+            unsigned long off = etw_le32(e + 20);
+            PyObject *name, *item;
+            if (off >= size) continue;
+            name = PyUnicode_FromWideChar((const wchar_t *)(const void *)(p + off), -1);
+            if (!name) goto fail;
+            item = Py_BuildValue("y#N", (const char *)e, (Py_ssize_t)16, name);
+            if (!item || PyList_Append(list, item) < 0) {
+                Py_XDECREF(item);
+                goto fail;
+            }
+            Py_DECREF(item);
+        }
+    }
+    free(buf);
+    return Py_BuildValue("kN", rc, list);
+fail:
+    free(buf);
+    Py_XDECREF(list);
+    return NULL;
+}
+
+static void capsule_free(PyObject *cap) {
+    etw_live *c = (etw_live *)PyCapsule_GetPointer(cap, CAPSULE_NAME);
+    if (c && (void *)c != (void *)&closed_marker) {
+        Py_BEGIN_ALLOW_THREADS
+        etw_live_free(c);
+        Py_END_ALLOW_THREADS
+    }
+}
+
+static etw_live *consumer_of(PyObject *cap) {
+    void *p = PyCapsule_GetPointer(cap, CAPSULE_NAME);
+    if (p == (void *)&closed_marker) {
+        PyErr_SetString(PyExc_ValueError, "consumer is closed");
+        return NULL;
+    }
+    return (etw_live *)p;
+}
+
+static PyObject *live_consumer_open(PyObject *module, PyObject *args) {
+    PyObject *names, *seq, *cap = NULL;
+    int raw = 0;
+    wchar_t *w[64];
+    Py_ssize_t i, n;
+    etw_live *c = NULL;
+    const char *api = NULL;
+    unsigned long rc;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "Op:_live_consumer_open", &names, &raw)) return NULL;
+    if (!(seq = PySequence_Fast(names, "names must be a sequence"))) return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    if (n < 1 || n > 64) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "1 to 64 session names");
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        if (!(w[i] = wstr(PySequence_Fast_GET_ITEM(seq, i)))) {
+            while (i-- > 0) PyMem_Free(w[i]);
+            Py_DECREF(seq);
+            return NULL;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rc = etw_live_open((const wchar_t *const *)w, (unsigned)n, raw, 64, &c, &api);
+    if (rc == 0) {
+        rc = etw_live_start(c);
+        if (rc != 0) {
+            api = "etw_live_start";
+            etw_live_free(c);
+            c = NULL;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    for (i = 0; i < n; i++) PyMem_Free(w[i]);
+    Py_DECREF(seq);
+    if (rc != 0) return Py_BuildValue("ksO", rc, api ? api : "OpenTraceW", Py_None);
+    if (!(cap = PyCapsule_New(c, CAPSULE_NAME, capsule_free))) {
+        etw_live_free(c);
+        return NULL;
+    }
+    return Py_BuildValue("kON", 0ul, Py_None, cap);
+}
+
+static PyObject *live_consumer_next(PyObject *module, PyObject *args) {
+    PyObject *cap, *list, *batch;
+    unsigned long timeout;
+    etw_live *c;
+    etw_batch *b;
+    int finished = 0;
+    uint32_t i;
+    etwpy_state *st = (etwpy_state *)PyModule_GetState(module);
+    if (!PyArg_ParseTuple(args, "Ok:_live_consumer_next", &cap, &timeout)) return NULL;
+    if (!(c = consumer_of(cap))) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    b = etw_live_next(c, (unsigned)timeout, &finished);
+    Py_END_ALLOW_THREADS
+    if (!b) {
+        if (finished) Py_RETURN_NONE;
+        return PyList_New(0);
+    }
+    if (!(batch = etwpy_batch_new(st, b, NULL))) return NULL;
+    if (!(list = PyList_New((Py_ssize_t)b->count))) {
+        Py_DECREF(batch);
+        return NULL;
+    }
+    for (i = 0; i < b->count; i++) {
+        PyObject *ev = etwpy_event_new(st, (BatchObject *)batch, i);
+        if (!ev) {
+            Py_DECREF(list);
+            Py_DECREF(batch);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, ev);
+    }
+    Py_DECREF(batch);
+    return list;
+}
+
+static PyObject *live_consumer_result(PyObject *module, PyObject *cap) {
+    etw_live *c;
+    unsigned long code;
+    const char *api;
+    (void)module;
+    if (!(c = consumer_of(cap))) return NULL;
+    etw_live_result(c, &code, &api);
+    return Py_BuildValue("ks", code, api);
+}
+
+static PyObject *live_consumer_stats(PyObject *module, PyObject *cap) {
+    etw_live *c;
+    etw_live_stats s;
+    (void)module;
+    if (!(c = consumer_of(cap))) return NULL;
+    etw_live_get_stats(c, &s);
+    return Py_BuildValue("{sKsKsKsKsKsKsO}", "events", (unsigned long long)s.events,
+                         "dropped", (unsigned long long)s.dropped, "lost_event_records",
+                         (unsigned long long)s.lost_event_records, "ext_truncated",
+                         (unsigned long long)s.ext_truncated, "batches",
+                         (unsigned long long)s.batches, "buffers_read",
+                         (unsigned long long)s.buffers_read, "stopped_by_user",
+                         s.stopped_by_user ? Py_True : Py_False);
+}
+
+static PyObject *live_consumer_stop(PyObject *module, PyObject *args) {
+    PyObject *cap;
+    unsigned long timeout;
+    etw_live *c;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "Ok:_live_consumer_stop", &cap, &timeout)) return NULL;
+    if (!(c = consumer_of(cap))) return NULL;
+    (void)timeout; /* CloseTrace does not wait; the iterator drains what is left */
+    Py_BEGIN_ALLOW_THREADS
+    etw_live_stop(c);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+static PyObject *live_consumer_close(PyObject *module, PyObject *cap) {
+    etw_live *c;
+    (void)module;
+    if (!(c = consumer_of(cap))) return NULL;
+    /* The capsule keeps a marker: its destructor must not free again. */
+    if (PyCapsule_SetDestructor(cap, NULL) < 0) return NULL;
+    if (PyCapsule_SetPointer(cap, &closed_marker) < 0) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    etw_live_free(c);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef live_methods[] = {
+    {"_live_start", live_start, METH_VARARGS, NULL},
+    {"_live_control", live_control, METH_VARARGS, NULL},
+    {"_live_enable", live_enable, METH_VARARGS, NULL},
+    {"_live_stack_walk", live_stack_walk, METH_VARARGS, NULL},
+    {"_live_query_all", live_query_all, METH_NOARGS, NULL},
+    {"_live_providers", live_providers, METH_NOARGS, NULL},
+    {"_live_consumer_open", live_consumer_open, METH_VARARGS, NULL},
+    {"_live_consumer_next", live_consumer_next, METH_VARARGS, NULL},
+    {"_live_consumer_result", live_consumer_result, METH_O, NULL},
+    {"_live_consumer_stats", live_consumer_stats, METH_O, NULL},
+    {"_live_consumer_stop", live_consumer_stop, METH_VARARGS, NULL},
+    {"_live_consumer_close", live_consumer_close, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+/* Adds the _live_* functions to module (etw._etw). Returns 0, or -1 with an
+ * exception. */
+int etwpy_live_add(PyObject *module);
+int etwpy_live_add(PyObject *module) { return PyModule_AddFunctions(module, live_methods); }

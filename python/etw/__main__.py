@@ -1,0 +1,8 @@
+"""python -m etw: the etw command line (see etw.cli)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

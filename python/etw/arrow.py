@@ -1,0 +1,736 @@
+"""Columnar output: a trace as a pyarrow Table or a pandas DataFrame.
+
+The header columns are filled in C (``etw._etw._columns``: one pass over the
+file, in parallel over ranges of buffers when the file is clean) straight into
+typed buffers that become Arrow arrays without a copy and without a Python
+object per event. Filters (providers, event ids, pids, kinds, time range) run
+in C before a row is written.
+
+    import etw.arrow
+    table = etw.arrow.to_arrow("trace.etl", providers=["Microsoft-Windows-Kernel-Process"])
+    df = etw.arrow.to_pandas("trace.etl", columns=["time", "provider", "name", "pid"])
+    per_type = etw.arrow.tables("trace.etl")      # {"Provider/Event": Table with properties}
+
+pyarrow (and pandas for :func:`to_pandas`) are optional dependencies:
+``pip install etw[arrow]``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import sys
+import uuid
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _etw
+from .providers import parse_guid, tracelogging_guid, well_known_provider
+
+__all__ = [
+    "DEFAULT_COLUMNS",
+    "ALL_COLUMNS",
+    "read_columns",
+    "to_arrow",
+    "to_pandas",
+    "tables",
+    "resolve_providers",
+    "arrow_schema",
+    "make_predicate",
+]
+
+KINDS = ("header", "kernel", "classic", "manifest", "tracelogging", "wpp")
+
+# Columns the C pass fills (etwmodule/core/columns.h), in its order, with their Arrow
+# types (built lazily: pyarrow is optional).
+_C_COLUMNS = (
+    "time", "filetime", "raw_timestamp", "provider_id", "id", "version", "channel", "level",
+    "opcode", "task", "keyword", "pid", "tid", "cpu", "kind", "pointer_size", "activity_id",
+    "related_activity_id", "kernel_time", "user_time", "flags", "event_property",
+    "header_type", "group", "file_offset", "type", "payload",
+)
+
+# Columns derived in Python from the C "type" column (one value per event type).
+_TYPE_COLUMNS = ("provider", "name")
+
+DEFAULT_COLUMNS: Tuple[str, ...] = (
+    "time", "provider", "name", "id", "version", "level", "opcode", "task", "keyword",
+    "pid", "tid", "cpu", "kind",
+)
+"""The columns of :func:`to_arrow` when ``columns`` is not given."""
+
+ALL_COLUMNS: Tuple[str, ...] = (
+    "time", "provider", "name", "provider_id", "id", "version", "channel", "level", "opcode",
+    "task", "keyword", "pid", "tid", "cpu", "kind", "pointer_size", "activity_id",
+    "related_activity_id", "kernel_time", "user_time", "flags", "event_property",
+    "header_type", "group", "file_offset", "filetime", "raw_timestamp", "payload",
+)
+"""Every column :func:`to_arrow` can produce (``columns="all"``)."""
+
+_GUID_COLUMNS = ("provider_id", "activity_id", "related_activity_id")
+
+# Files at least this large get a progress bar by default (when one can be shown).
+PROGRESS_MIN_BYTES = 256 << 20
+
+
+def _pa():
+    try:
+        import pyarrow
+    except ImportError as exc:  # pragma: no cover - exercised where pyarrow is absent
+        raise ImportError(
+            "etw.arrow needs pyarrow: pip install 'etw[arrow]' (or pip install pyarrow)"
+        ) from exc
+    return pyarrow
+
+
+_TYPES: Dict[str, Any] = {}
+
+
+def _arrow_type(pa, name: str):
+    t = _TYPES.get(name)
+    if t is not None:
+        return t
+    _TYPES.update(_arrow_types(pa))
+    return _TYPES[name]
+
+
+def _arrow_types(pa) -> Dict[str, Any]:
+    return {
+        "time": pa.timestamp("ns", tz="UTC"),
+        "filetime": pa.int64(), "raw_timestamp": pa.int64(),
+        "provider_id": pa.binary(16), "activity_id": pa.binary(16),
+        "related_activity_id": pa.binary(16),
+        "id": pa.uint16(), "version": pa.uint8(), "channel": pa.uint8(), "level": pa.uint8(),
+        "opcode": pa.uint8(), "task": pa.uint16(), "keyword": pa.uint64(), "pid": pa.uint32(),
+        "tid": pa.uint32(), "cpu": pa.uint16(), "pointer_size": pa.uint8(),
+        "kernel_time": pa.uint32(), "user_time": pa.uint32(), "flags": pa.uint16(),
+        "event_property": pa.uint16(), "header_type": pa.uint8(), "group": pa.uint8(),
+        "file_offset": pa.uint64(), "payload": pa.large_binary(),
+        "kind": pa.dictionary(pa.int8(), pa.string()),
+        "provider": pa.dictionary(pa.int32(), pa.string()),
+        "name": pa.dictionary(pa.int32(), pa.string()),
+    }
+
+
+def arrow_schema(columns: Union[str, Sequence[str], None] = None):
+    """The pyarrow schema :func:`to_arrow` gives for ``columns``."""
+    pa = _pa()
+    cols = _normalize_columns(columns)
+    return pa.schema([pa.field(c, _arrow_type(pa, c)) for c in cols])
+
+
+def _normalize_columns(columns: Union[str, Sequence[str], None]) -> Tuple[str, ...]:
+    if columns is None:
+        return DEFAULT_COLUMNS
+    if isinstance(columns, str):
+        if columns == "all":
+            return ALL_COLUMNS
+        if columns == "default":
+            return DEFAULT_COLUMNS
+        columns = [columns]
+    out = []
+    for c in columns:
+        if c not in ALL_COLUMNS:
+            raise ValueError(
+                f"unknown column {c!r}; choose from {', '.join(ALL_COLUMNS)} (or 'all')")
+        if c not in out:
+            out.append(c)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def _to_ns(value: Any, what: str) -> Optional[int]:
+    """ns since the Unix epoch for a datetime (naive = UTC), a pandas Timestamp, an ISO
+    string, or an int (already ns)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be a datetime, an ISO 8601 string or int ns")
+    if isinstance(value, int):
+        return value
+    if hasattr(value, "value") and hasattr(value, "tz_localize"):  # pandas.Timestamp
+        if value.tzinfo is None:
+            value = value.tz_localize("UTC")
+        return int(value.value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            value = _dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{what}: not an ISO 8601 time: {value!r}") from None
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_dt.timezone.utc)
+        delta = value - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+        return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+    raise TypeError(f"{what} must be a datetime, an ISO 8601 string or int ns, "
+                    f"not {type(value).__name__}")
+
+
+def _kernel_class_guid(name: str) -> Optional[uuid.UUID]:
+    from .kernel import KERNEL_CLASSES
+    low = name.strip().lower()
+    for c in KERNEL_CLASSES.values():
+        if c.name.lower() == low:
+            return c.guid
+    return None
+
+
+def resolve_providers(providers: Iterable[Union[str, uuid.UUID]],
+                      source: object = None) -> List[uuid.UUID]:
+    """Provider GUIDs for names or GUIDs: GUID text or uuid.UUID as is; then the
+    built-in table of well-known providers; then kernel event class names
+    ("Process", "Thread", ...); then the names the trace ``source`` itself uses
+    (TraceLogging provider traits, injected schemas, "MSNT_SystemTrace" for every
+    kernel class seen; found by a C pass over the trace); else the TraceLogging
+    name hash. Names are matched in any case."""
+    out: List[uuid.UUID] = []
+    unresolved: List[str] = []
+    for p in providers:
+        if isinstance(p, uuid.UUID):
+            out.append(p)
+            continue
+        if isinstance(p, bytes) and len(p) == 16:
+            out.append(uuid.UUID(bytes_le=p))
+            continue
+        if not isinstance(p, str):
+            raise TypeError(f"a provider is a name or a GUID, not {type(p).__name__}")
+        try:
+            out.append(parse_guid(p))
+            continue
+        except ValueError:
+            pass
+        wk = well_known_provider(p)
+        if wk is not None:
+            out.append(wk.guid)
+            continue
+        kc = _kernel_class_guid(p)
+        if kc is not None:
+            out.append(kc)
+            continue
+        unresolved.append(p)
+    if unresolved:
+        names: Dict[str, List[uuid.UUID]] = {}
+        if source is not None:
+            path = _path_of(source)
+            raw = _etw._columns(path, columns=["type"], errors="skip", order="file",
+                                threads=_default_threads(path),
+                                trace=source if isinstance(source, _etw.Trace) else None)
+            for t in raw["types"]:
+                if t["provider_name"]:
+                    names.setdefault(t["provider_name"].lower(), []).append(t["provider_id"])
+        for p in unresolved:
+            found = names.get(p.strip().lower())
+            out.extend(found if found else [tracelogging_guid(p.strip())])
+    seen = set()
+    uniq = []
+    for g in out:
+        if g not in seen:
+            seen.add(g)
+            uniq.append(g)
+    return uniq
+
+
+def _path_of(source: object) -> Any:
+    if isinstance(source, _etw.Trace):
+        return source.path
+    return os.fspath(source)  # type: ignore[arg-type]
+
+
+def _default_threads(path: Any) -> int:
+    """Every CPU; the C pass itself uses one thread per 4 MiB of records at most."""
+    return os.cpu_count() or 1
+
+
+def _trace_options(trace: Any) -> Tuple[Optional[str], Optional[str]]:
+    """order and errors a Trace was opened with (from attributes when the type has
+    them, else from its repr)."""
+    order = getattr(trace, "order", None)
+    errors = getattr(trace, "errors", None)
+    if order is None or errors is None:
+        m = re.search(r"order=(\w+) errors=(\w+)", repr(trace))
+        if m:
+            order = order or m.group(1)
+            errors = errors or m.group(2)
+    return order, errors
+
+
+# ---------------------------------------------------------------- progress
+
+
+class _Progress:
+    """A byte progress bar: tqdm.auto (notebook widget or terminal) when installed,
+    else a plain line on a terminal's stderr; nothing when neither fits."""
+
+    def __init__(self, total: int, desc: str, enabled: Optional[bool]) -> None:
+        self.bar = None
+        self.plain = False
+        self.total = total
+        self.desc = desc
+        self.last = 0
+        if enabled is False:
+            return
+        if enabled is None and total < PROGRESS_MIN_BYTES:
+            return
+        in_notebook = "ipykernel" in sys.modules
+        tty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+        if not (in_notebook or tty or enabled):
+            return
+        try:
+            from tqdm.auto import tqdm  # type: ignore
+        except ImportError:
+            tqdm = None
+        if tqdm is not None:
+            self.bar = tqdm(total=total, desc=desc, unit="B", unit_scale=True,
+                            unit_divisor=1024, leave=False)
+        elif tty:
+            self.plain = True
+
+    def __call__(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.update(max(0, done - self.last))
+        elif self.plain and self.total:
+            sys.stderr.write(f"\r{self.desc}: {100 * done // self.total:3d}% "
+                             f"({done >> 20} of {self.total >> 20} MiB)")
+            sys.stderr.flush()
+        self.last = done
+
+    @property
+    def active(self) -> bool:
+        return self.bar is not None or self.plain
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(max(0, self.total - self.last))
+            self.bar.close()
+        elif self.plain:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+# ---------------------------------------------------------------- the C pass
+
+
+def read_columns(source: object, *, columns: Union[str, Sequence[str], None] = None,
+                 providers: Optional[Iterable[Union[str, uuid.UUID]]] = None,
+                 ids: Optional[Iterable[int]] = None, pids: Optional[Iterable[int]] = None,
+                 kinds: Optional[Iterable[str]] = None, start: Any = None, end: Any = None,
+                 order: Optional[str] = None, errors: Optional[str] = None,
+                 threads: Optional[int] = None, engine: str = "auto",
+                 byte_range: Optional[Tuple[int, int]] = None,
+                 progress: Union[bool, None, Callable[[int], object]] = None,
+                 schemas: object = None) -> Dict[str, Any]:
+    """Runs the C pass and returns its raw result: ``chunks`` (dicts of column
+    buffers), ``types`` (one dict per event type: provider_id, id, version, opcode,
+    kind, provider_name, name, count ...), ``stats``, ``rows``, ``parallel``,
+    ``threads``, ``first_ns``/``last_ns``. Mostly for :func:`to_arrow`; see it for the
+    arguments. ``byte_range=(lo, hi)`` keeps the records of the buffers that start at
+    a file offset in [lo, hi) (hi 0 = the end): independent parts of one big file."""
+    cols = _normalize_columns(columns)
+    trace = source if isinstance(source, _etw.Trace) else None
+    if trace is not None:
+        t_order, t_errors = _trace_options(trace)
+        order = order or t_order
+        errors = errors or t_errors
+    order = order or "time"
+    errors = errors or "strict"
+    if trace is None:
+        from . import open as _open
+        trace = _open(source, order=order, errors=errors, schemas=schemas)  # type: ignore[arg-type]
+    path = trace.path
+    c_cols = [c for c in cols if c in _C_COLUMNS]
+    if any(c in _TYPE_COLUMNS for c in cols) and "type" not in c_cols:
+        c_cols.append("type")
+    guids = None
+    if providers is not None:
+        if isinstance(providers, (str, uuid.UUID)):
+            providers = [providers]
+        guids = [g.bytes_le for g in resolve_providers(providers, trace)]
+    if isinstance(ids, int):
+        ids = [ids]
+    if isinstance(pids, int):
+        pids = [pids]
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if threads is None:
+        threads = _default_threads(path)
+    bar = None
+    callback = None
+    if callable(progress):
+        callback = progress
+    else:
+        try:
+            total = os.path.getsize(path)
+        except OSError:
+            total = 0
+        bar = _Progress(total, os.path.basename(os.fsdecode(path)), progress)
+        callback = bar if bar.active else None
+    try:
+        raw = _etw._columns(
+            path, order=order, errors=errors, columns=c_cols, providers=guids,
+            ids=list(ids) if ids is not None else None,
+            pids=list(pids) if pids is not None else None,
+            kinds=list(kinds) if kinds is not None else None,
+            start_ns=_to_ns(start, "start"), end_ns=_to_ns(end, "end"), threads=threads,
+            engine=engine, range=tuple(byte_range) if byte_range is not None else None,
+            trace=trace, progress=callback)
+    finally:
+        if bar is not None:
+            bar.close()
+    raw["requested"] = cols
+    return raw
+
+
+# ---------------------------------------------------------------- Arrow
+
+
+def _provider_label(t: Mapping[str, Any]) -> str:
+    if t.get("provider_name"):
+        return t["provider_name"]
+    wk = well_known_provider(t["provider_id"])
+    if wk is not None:
+        return wk.name
+    return str(t["provider_id"])
+
+
+def _type_dictionary(pa, types: Sequence[Mapping[str, Any]], label: Callable[[Mapping], Any]):
+    """(remap int32 array: type index -> dictionary index or null, dictionary)."""
+    values: List[str] = []
+    where: Dict[str, int] = {}
+    remap: List[Optional[int]] = []
+    for t in types:
+        v = label(t)
+        if v is None:
+            remap.append(None)
+            continue
+        if v not in where:
+            where[v] = len(values)
+            values.append(v)
+        remap.append(where[v])
+    return pa.array(remap, type=pa.int32()), pa.array(values, type=pa.string())
+
+
+def _chunk_arrays(pa, pc, ch: Mapping[str, Any], cols: Sequence[str], type_dicts) -> List[Any]:
+    n = ch["rows"]
+    out = []
+    kinds_dict = pa.array(list(KINDS), type=pa.string())
+    for c in cols:
+        if c in _TYPE_COLUMNS:
+            remap, dictionary = type_dicts[c]
+            types = pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(ch["type"])])
+            idx = pc.take(remap, types)
+            out.append(pa.DictionaryArray.from_arrays(idx, dictionary))
+        elif c == "kind":
+            idx = pa.Array.from_buffers(pa.int8(), n, [None, pa.py_buffer(ch["kind"])])
+            out.append(pa.DictionaryArray.from_arrays(idx, kinds_dict))
+        elif c == "payload":
+            out.append(pa.Array.from_buffers(
+                pa.large_binary(), n,
+                [None, pa.py_buffer(ch["payload"]), pa.py_buffer(ch["payload_data"])]))
+        elif c in ("activity_id", "related_activity_id"):
+            nulls = ch[c + "_nulls"]
+            validity = pa.py_buffer(ch[c + "_valid"]) if nulls else None
+            out.append(pa.Array.from_buffers(pa.binary(16), n, [validity, pa.py_buffer(ch[c])],
+                                             null_count=nulls))
+        else:
+            out.append(pa.Array.from_buffers(_arrow_type(pa, c), n,
+                                             [None, pa.py_buffer(ch[c])]))
+    return out
+
+
+def _raw_to_table(raw: Mapping[str, Any], cols: Sequence[str]):
+    pa = _pa()
+    import pyarrow.compute as pc
+    type_dicts = {}
+    if "provider" in cols:
+        type_dicts["provider"] = _type_dictionary(pa, raw["types"], _provider_label)
+    if "name" in cols:
+        type_dicts["name"] = _type_dictionary(pa, raw["types"], lambda t: t.get("name"))
+    schema = pa.schema([pa.field(c, _arrow_type(pa, c)) for c in cols])
+    batches = [pa.RecordBatch.from_arrays(_chunk_arrays(pa, pc, ch, cols, type_dicts),
+                                          schema=schema)
+               for ch in raw["chunks"] if ch["rows"] or len(raw["chunks"]) == 1]
+    table = pa.Table.from_batches(batches, schema=schema)
+    meta = {
+        b"etw.stats": repr(raw["stats"]).encode(),
+        b"etw.engine": b"parallel" if raw["parallel"] else b"reader",
+    }
+    return table.replace_schema_metadata(meta)
+
+
+def to_arrow(source: object, *, columns: Union[str, Sequence[str], None] = None,
+             providers: Optional[Iterable[Union[str, uuid.UUID]]] = None,
+             ids: Optional[Iterable[int]] = None, pids: Optional[Iterable[int]] = None,
+             kinds: Optional[Iterable[str]] = None, start: Any = None, end: Any = None,
+             order: Optional[str] = None, errors: Optional[str] = None,
+             threads: Optional[int] = None, progress: Union[bool, None, Callable] = None,
+             schemas: object = None, byte_range: Optional[Tuple[int, int]] = None):
+    """The events of a trace as a pyarrow Table, one row per event.
+
+    ``source``: an :class:`etw.Trace` or a path. ``columns``: names from
+    :data:`ALL_COLUMNS` (default :data:`DEFAULT_COLUMNS`; ``"all"`` for every one):
+    ``time`` timestamp[ns, UTC]; ``provider`` and ``name`` dictionary-encoded strings
+    (the names :attr:`etw.Event.provider_name` and :attr:`etw.Event.name` give;
+    ``provider`` falls back to the well-known name or the GUID text); ``provider_id``,
+    ``activity_id``, ``related_activity_id`` 16-byte GUIDs in RFC 4122 byte order
+    (``uuid.UUID(bytes=...)``; activity ids are null when absent); ``kind`` a
+    dictionary of event kinds; integers of their ETW widths; ``payload`` large_binary.
+
+    Filters, applied in C before a row is written: ``providers`` (names or GUIDs, see
+    :func:`resolve_providers`), ``ids`` (event ids), ``pids``, ``kinds`` ("kernel",
+    "manifest", "tracelogging", "classic", "wpp", "header"), ``start``/``end`` (a time
+    range [start, end): datetimes, ISO strings or int ns since the Unix epoch).
+
+    ``order``/``errors`` as :func:`etw.open` (default: the trace's own, else "time" and
+    "strict"). ``threads`` caps the reader threads (default: the CPU count; the pass
+    itself uses one per 4 MiB of records at most). ``progress``: True/False/None (None: a bar for files of 256 MiB and
+    more when stderr is a terminal or in Jupyter, through tqdm when installed) or a
+    callable receiving the bytes read so far.
+    """
+    cols = _normalize_columns(columns)
+    raw = read_columns(source, columns=cols, providers=providers, ids=ids, pids=pids,
+                       kinds=kinds, start=start, end=end, order=order, errors=errors,
+                       threads=threads, progress=progress, schemas=schemas,
+                       byte_range=byte_range)
+    return _raw_to_table(raw, cols)
+
+
+def _guid_strings(pa, pc, arr):
+    """A 16-byte GUID column as dictionary-encoded 'xxxxxxxx-...' strings (decoding
+    each distinct value once)."""
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks() if enc.num_chunks != 1 else enc.chunk(0)
+    text = pa.array([None if b is None else str(uuid.UUID(bytes=b))
+                     for b in enc.dictionary.to_pylist()], type=pa.string())
+    return pa.DictionaryArray.from_arrays(enc.indices, text)
+
+
+def to_pandas(source: object, *, columns: Union[str, Sequence[str], None] = None,
+              guids: str = "str", **kwargs: Any):
+    """The events as a pandas DataFrame (see :func:`to_arrow` for the arguments).
+
+    ``provider``, ``name`` and ``kind`` become categoricals, ``time`` a
+    ``datetime64[ns, UTC]``. GUID columns become categorical strings
+    (``guids="str"``, default), ``uuid.UUID`` objects (``"uuid"``) or 16-byte
+    ``bytes`` (``"bytes"``)."""
+    pa = _pa()
+    import pyarrow.compute as pc
+    table = to_arrow(source, columns=columns, **kwargs)
+    if guids not in ("str", "uuid", "bytes"):
+        raise ValueError("guids must be 'str', 'uuid' or 'bytes'")
+    if guids != "bytes":
+        for c in _GUID_COLUMNS:
+            if c in table.column_names:
+                i = table.column_names.index(c)
+                col = table.column(c)
+                if guids == "str":
+                    arr = _guid_strings(pa, pc, col.combine_chunks() if col.num_chunks != 1
+                                        else col.chunk(0)) if len(col) else \
+                        pa.array([], type=pa.dictionary(pa.int32(), pa.string()))
+                    table = table.set_column(i, c, arr)
+    df = table.to_pandas()
+    if guids == "uuid":
+        for c in _GUID_COLUMNS:
+            if c in df.columns:
+                df[c] = [None if b is None else uuid.UUID(bytes=b) for b in df[c]]
+    return df
+
+
+# ---------------------------------------------------------------- per-type tables
+
+
+def _value_for_arrow(v: Any) -> Any:
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    if isinstance(v, dict):
+        return {k: _value_for_arrow(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_value_for_arrow(x) for x in v]
+    return v
+
+
+def _column_array(pa, values: List[Any]):
+    values = [_value_for_arrow(v) for v in values]
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        # Mixed types across events of one name (versions): fall back to text.
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def _type_key(t: Mapping[str, Any]) -> str:
+    name = t.get("name") or (f"{t['kind']} {t['id']}" if t["kind"] in ("manifest", "wpp",
+                                                                          "tracelogging")
+                             else f"opcode {t['opcode']}")
+    return f"{_provider_label(t)}/{name}"
+
+
+def tables(source: object, *, columns: Union[str, Sequence[str], None] = None,
+           decode: bool = True, **kwargs: Any) -> Dict[str, Any]:
+    """One pyarrow Table per event type, keyed ``"Provider/EventName"`` (event types
+    with the same provider and name, such as versions of one event, share a table).
+
+    Each table has the header ``columns`` (default: time, id, version, opcode, pid,
+    tid, cpu, activity_id; filled in C) followed by one column per decoded property
+    (``decode=True``; values from the events' mappings, so this part runs in Python, at
+    the speed of iteration). Filters and options as :func:`to_arrow`."""
+    pa = _pa()
+    import pyarrow.compute as pc
+    cols = _normalize_columns(columns if columns is not None else
+                              ("time", "id", "version", "opcode", "pid", "tid", "cpu",
+                               "activity_id"))
+    c_cols = tuple(dict.fromkeys(tuple(cols) + ("kind",) + (("file_offset",) if decode
+                                                             else ())))
+    raw = read_columns(source, columns=c_cols + ("provider",), **kwargs)
+    header = _raw_to_table(raw, [c for c in c_cols])
+    types = raw["types"]
+    type_idx = pa.chunked_array(
+        [pa.Array.from_buffers(pa.int32(), ch["rows"], [None, pa.py_buffer(ch["type"])])
+         for ch in raw["chunks"]], type=pa.int32())
+    keys: Dict[str, List[int]] = {}
+    for i, t in enumerate(types):
+        keys.setdefault(_type_key(t), []).append(i)
+    ordered = sorted(keys)
+    key_of_type = [0] * len(types)
+    for k, key in enumerate(ordered):
+        for t in keys[key]:
+            key_of_type[t] = k
+    props: Dict[int, Dict[str, List[Any]]] = {}
+    if decode and raw["rows"]:
+        props = _decode_properties(source, raw, type_idx, kwargs)
+    # One stable sort by key gathers each key's rows, in trace order, in one take.
+    row_keys = pc.take(pa.array(key_of_type, type=pa.int32()), type_idx)
+    order = pc.sort_indices(row_keys)
+    grouped = header.take(order).select(list(cols))
+    sorted_types = type_idx.take(order).to_pylist() if decode else None
+    counts = [0] * len(ordered)
+    for t, ty in enumerate(types):
+        counts[key_of_type[t]] += ty["count"]
+    out: Dict[str, Any] = {}
+    at = 0
+    for k, key in enumerate(ordered):
+        sub = grouped.slice(at, counts[k])
+        if decode:
+            members = keys[key]
+            names: List[str] = []
+            for m in members:
+                for n in props.get(m, {}):
+                    if n not in names and n not in sub.column_names:
+                        names.append(n)
+            member_seq = sorted_types[at:at + counts[k]]  # type of each row, trace order
+            for n in names:
+                vals: List[Any] = []
+                cursors = {m: 0 for m in members}
+                for m in member_seq:
+                    lst = props.get(m, {}).get(n)
+                    c = cursors[m]
+                    cursors[m] = c + 1
+                    vals.append(lst[c] if lst is not None else None)
+                sub = sub.append_column(n, _column_array(pa, vals))
+        out[key] = sub
+        at += counts[k]
+    return out
+
+
+def _decode_properties(source: object, raw: Mapping[str, Any], type_idx,
+                       kwargs: Mapping[str, Any]) -> Dict[int, Dict[str, List[Any]]]:
+    """Decoded property values per type index: {type: {property: [values in row order]}}.
+    Walks the trace's events in the same order as the C pass and keeps those whose file
+    position the C pass kept (matched in order, so equal positions cannot mix up)."""
+    import pyarrow as pa
+    offsets = pa.chunked_array(
+        [pa.Array.from_buffers(pa.uint64(), ch["rows"], [None, pa.py_buffer(ch["file_offset"])])
+         for ch in raw["chunks"]], type=pa.uint64()).to_pylist()
+    tidx = type_idx.to_pylist()
+    n = len(offsets)
+    out: Dict[int, Dict[str, List[Any]]] = {}
+    counts: Dict[int, int] = {}
+    trace = source if isinstance(source, _etw.Trace) else None
+    if trace is None:
+        from . import open as _open
+        trace = _open(source, order=kwargs.get("order") or "time",  # type: ignore[arg-type]
+                      errors=kwargs.get("errors") or "strict", schemas=kwargs.get("schemas"))
+    i = 0
+    it = iter(trace)
+    try:
+        for ev in it:
+            if i >= n:
+                break
+            if ev.file_offset != offsets[i]:
+                continue
+            t = tidx[i]
+            ty = raw["types"][t]
+            if ev.id != ty["id"] or ev.provider_id != ty["provider_id"]:
+                continue
+            k = counts.get(t, 0)
+            counts[t] = k + 1
+            d = out.setdefault(t, {})
+            try:
+                items = ev.items()
+            except Exception:  # a decoding failure leaves this event's properties empty
+                items = []
+            for name, value in items:
+                lst = d.get(name)
+                if lst is None:
+                    lst = d[name] = [None] * k
+                lst.append(value)
+            for lst in d.values():
+                if len(lst) < k + 1:
+                    lst.append(None)
+            i += 1
+    finally:
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()
+    return out
+
+
+# ---------------------------------------------------------------- the same filters in Python
+
+
+def make_predicate(source: object = None, *,
+                   providers: Optional[Iterable[Union[str, uuid.UUID]]] = None,
+                   ids: Optional[Iterable[int]] = None, pids: Optional[Iterable[int]] = None,
+                   kinds: Optional[Iterable[str]] = None, start: Any = None,
+                   end: Any = None) -> Optional[Callable[[Any], bool]]:
+    """A function ``event -> bool`` applying the filters of :func:`to_arrow` to
+    :class:`etw.Event` objects (for code that iterates events), or None when no filter
+    is set. Provider names are resolved as :func:`resolve_providers` does (``source``
+    gives the trace for names only it knows)."""
+    if isinstance(providers, (str, uuid.UUID)):
+        providers = [providers]
+    prov = set(resolve_providers(providers, source)) if providers is not None else None
+    idset = {ids} if isinstance(ids, int) else (set(ids) if ids is not None else None)
+    pidset = {pids} if isinstance(pids, int) else (set(pids) if pids is not None else None)
+    kindset = {kinds} if isinstance(kinds, str) else (set(kinds) if kinds is not None else None)
+    if kindset is not None:
+        bad = kindset - set(KINDS)
+        if bad:
+            raise ValueError(f"unknown event kind(s) {sorted(bad)}; choose from {KINDS}")
+    lo = _to_ns(start, "start")
+    hi = _to_ns(end, "end")
+    if prov is None and idset is None and pidset is None and kindset is None and \
+            lo is None and hi is None:
+        return None
+
+    def predicate(ev: Any) -> bool:
+        if kindset is not None and ev.kind not in kindset:
+            return False
+        if lo is not None or hi is not None:
+            t = ev.time_ns
+            if (lo is not None and t < lo) or (hi is not None and t >= hi):
+                return False
+        if idset is not None and ev.id not in idset:
+            return False
+        if prov is not None and ev.provider_id not in prov:
+            return False
+        if pidset is not None and ev.pid not in pidset:
+            return False
+        return True
+
+    return predicate

@@ -1,0 +1,441 @@
+"""Columnar output (etw.arrow, etw._etw._columns): every column of every row equals the
+attribute etw.Event gives for the same event, in the same order, for both engines
+(the reader, and the parallel one over buffer ranges), both orders, with filters; on
+synthetic traces (exact values from the writer), the sample trace and the corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import struct
+import uuid
+
+import pytest
+
+import etw
+from etw import _etw
+from etlwriter import (
+    EXT_EVENT_SCHEMA_TL, EXT_PROV_TRAITS, EXT_RELATED_ACTIVITYID, EtlWriter, tl_metadata,
+    tl_provider_guid, tl_provider_traits, utf16z,
+)
+
+pa = pytest.importorskip("pyarrow")
+import etw.arrow as A  # noqa: E402
+
+SAMPLE = etw.sample_path()
+PROV = uuid.UUID("11111111-2222-3333-4444-555555555555")
+CLASSIC = uuid.UUID("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee")
+WPP = uuid.UUID("9b93a332-c452-3e71-64f7-55130c7de2e4")
+TL_NAME = "Etw.Test.Arrow"
+TL = tl_provider_guid(TL_NAME)
+
+ATTRS = ("time_ns", "provider_id", "id", "version", "channel", "level", "opcode", "task",
+         "keyword", "pid", "tid", "cpu", "kind", "pointer_size", "activity_id",
+         "related_activity_id", "kernel_time", "user_time", "flags", "event_property",
+         "header_type", "group", "file_offset", "filetime", "raw_timestamp", "payload")
+
+
+def event_row(ev):
+    """What to_arrow(columns='all') must hold for ev, as to_pylist() gives it."""
+    return {
+        "time": ev.time_ns, "provider_id": ev.provider_id.bytes, "id": ev.id,
+        "version": ev.version, "channel": ev.channel, "level": ev.level, "opcode": ev.opcode,
+        "task": ev.task, "keyword": ev.keyword, "pid": ev.pid, "tid": ev.tid, "cpu": ev.cpu,
+        "kind": ev.kind, "pointer_size": ev.pointer_size,
+        "activity_id": ev.activity_id.bytes if ev.activity_id else None,
+        "related_activity_id": ev.related_activity_id.bytes if ev.related_activity_id else None,
+        "kernel_time": ev.kernel_time, "user_time": ev.user_time, "flags": ev.flags,
+        "event_property": ev.event_property, "header_type": ev.header_type, "group": ev.group,
+        "file_offset": ev.file_offset, "filetime": ev.filetime,
+        "raw_timestamp": ev.raw_timestamp, "payload": ev.payload,
+        "name": ev.name or None,
+    }
+
+
+def table_rows(table):
+    d = table.to_pydict()
+    n = table.num_rows
+    times = [v.value for v in table.column("time")] if "time" in d else None
+    rows = []
+    for i in range(n):
+        r = {k: d[k][i] for k in d}
+        if times is not None:
+            r["time"] = times[i]
+        rows.append(r)
+    return rows
+
+
+def assert_same_as_events(table, events):
+    rows = table_rows(table)
+    assert len(rows) == len(events)
+    for i, (r, ev) in enumerate(zip(rows, events)):
+        exp = event_row(ev)
+        got = {k: r[k] for k in exp}
+        assert got == exp, (i, {k: (exp[k], got[k]) for k in exp if exp[k] != got[k]})
+        prov = ev.provider_name
+        if prov:
+            assert r["provider"] == prov
+
+
+# ----------------------------------------------------------------------------- synthetic
+
+
+def mixed_trace(path, n=600, seed=1, compress=False, buffer_size=0x800, pointer_size=8):
+    """Every record kind on 4 CPUs, small buffers so that there are many."""
+    r = random.Random(seed)
+    w = EtlWriter(buffer_size=buffer_size, cpu_count=4, pointer_size=pointer_size)
+    meta = tl_metadata("Tick", [("N", 8), ("Name", 1)])
+    traits = tl_provider_traits(TL_NAME)
+    ts = 1_000_100
+    for i in range(n):
+        cpu = r.randrange(4)
+        ts += r.randrange(0, 500)
+        x = i % 6
+        if x == 0:
+            w.system(cpu, ts, 0x03, 1, struct.pack("<II", 100 + i, 4), version=2, tid=10 + i,
+                     pid=100 + (i % 7), kernel_time=i, user_time=2 * i)
+        elif x == 1:
+            w.perfinfo(cpu, ts, 0x0F, 46, struct.pack("<QIHBB", 0xFFFFF800 + i, i, 1, 0, 0))
+        elif x == 2:
+            w.classic(cpu, ts, CLASSIC, r.choice((1, 2, 0x20)), level=3, version=1, tid=7,
+                      pid=100 + (i % 7), payload=bytes(r.getrandbits(8) for _ in range(12)))
+        elif x == 3:
+            ext = [(EXT_RELATED_ACTIVITYID, uuid.UUID(int=i + 1).bytes_le)] if i % 4 else []
+            w.event(cpu, ts, PROV, id=1 + i % 3, version=1, channel=16, level=4,
+                    opcode=i % 3, task=5, keyword=0x8000000000000001 + i, tid=20, pid=100 + i % 7,
+                    activity_id=uuid.UUID(int=i * 7919) if i % 2 else None, ext=ext,
+                    payload=struct.pack("<I", i), event_property=i % 2, ptr=pointer_size)
+        elif x == 4:
+            w.event(cpu, ts, TL, channel=11, level=5, tid=21, pid=100 + i % 7,
+                    ext=[(EXT_EVENT_SCHEMA_TL, meta), (EXT_PROV_TRAITS, traits)],
+                    payload=struct.pack("<I", i) + utf16z("n%d" % i))
+        else:
+            w.wpp(cpu, ts, WPP, 10 + i % 3, struct.pack("<I", i), tid=30, pid=100 + i % 7)
+    w.write(str(path), compress=compress)
+    return w
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("order", ["time", "file"])
+def test_synthetic_rows_exact(tmp_path, compress, order):
+    p = tmp_path / "mixed.etl"
+    w = mixed_trace(p, compress=compress)
+    expected = w.expected_events(order)
+    for threads in (1, 3):
+        t = A.to_arrow(p, columns="all", order=order, threads=threads)
+        rows = table_rows(t)
+        assert len(rows) == len(expected) == 601
+        for r, e in zip(rows, expected):
+            assert r["time"] == e["time_ns"]
+            assert r["raw_timestamp"] == e["timestamp"]
+            assert r["filetime"] == e["filetime"]
+            assert uuid.UUID(bytes=r["provider_id"]) == e["provider_id"]
+            assert r["kind"] == e["kind"]
+            assert (r["pid"], r["tid"], r["cpu"]) == (e["pid"], e["tid"], e["cpu"])
+            assert r["payload"] == e["payload"]
+            assert r["opcode"] == e["opcode"] and r["id"] == e["id"]
+            assert r["header_type"] == e["header_type"]
+            if e["kind"] == "manifest":
+                assert r["keyword"] == e["keyword"] and r["event_property"] == e["event_property"]
+                act = e["activity_id"]
+                assert r["activity_id"] == (act.bytes if act else None)
+                rel = e["related_activity_id"]
+                assert r["related_activity_id"] == (rel.bytes if rel else None)
+        # and exactly what iteration gives, attribute by attribute
+        assert_same_as_events(t, list(etw.open(p, order=order)))
+
+
+def test_synthetic_32bit_and_engines_agree(tmp_path):
+    p = tmp_path / "m32.etl"
+    mixed_trace(p, pointer_size=4, seed=3)
+    for order in ("time", "file"):
+        ref = _etw._columns(str(p), order=order, engine="reader")
+        par = _etw._columns(str(p), order=order, engine="parallel", threads=2)
+        assert not ref["parallel"] and par["parallel"]
+        ta = A._raw_to_table(dict(ref, requested=A.ALL_COLUMNS), A.ALL_COLUMNS)
+        tb = A._raw_to_table(dict(par, requested=A.ALL_COLUMNS), A.ALL_COLUMNS)
+        assert ta.combine_chunks().to_pydict() == tb.combine_chunks().to_pydict()
+        assert ref["stats"] == par["stats"]
+        assert [(t["provider_id"], t["id"], t["name"], t["count"]) for t in ref["types"]] == \
+               [(t["provider_id"], t["id"], t["name"], t["count"]) for t in par["types"]]
+        # EVENT_HEADER32 records (the manifest ones here) report 4-byte pointers
+        kinds = ta.column("kind").to_pylist()
+        sizes = ta.column("pointer_size").to_pylist()
+        assert {s for k, s in zip(kinds, sizes) if k == "manifest"} == {4}
+
+
+def test_schema_types(tmp_path):
+    t = A.to_arrow(SAMPLE, columns="all")
+    s = t.schema
+    assert s.field("time").type == pa.timestamp("ns", tz="UTC")
+    assert s.field("provider_id").type == pa.binary(16)
+    assert s.field("id").type == pa.uint16() and s.field("keyword").type == pa.uint64()
+    assert s.field("pid").type == pa.uint32() and s.field("level").type == pa.uint8()
+    assert s.field("payload").type == pa.large_binary()
+    assert pa.types.is_dictionary(s.field("provider").type)
+    assert pa.types.is_dictionary(s.field("kind").type)
+    assert t.schema.metadata[b"etw.engine"] == b"parallel"
+    assert A.arrow_schema("all") == t.schema.remove_metadata()
+    d = A.to_arrow(SAMPLE)
+    assert tuple(d.column_names) == A.DEFAULT_COLUMNS
+
+
+def test_sample_every_column_equals_events():
+    t = A.to_arrow(SAMPLE, columns="all")
+    assert_same_as_events(t, list(etw.open(SAMPLE)))
+
+
+def test_corpus_every_column_equals_events(corpus_dir):
+    """Attribute by attribute on the first 25,000 events of each file (all of most;
+    test_corpus_engines_agree covers the rest of the big ones)."""
+    import itertools
+    limit = 25000
+    for name in sorted(os.listdir(corpus_dir)):
+        if not name.endswith(".etl"):
+            continue
+        path = os.path.join(corpus_dir, name)
+        t = A.to_arrow(path, columns="all")
+        it = iter(etw.open(path))
+        events = list(itertools.islice(it, limit))
+        it.close()
+        assert_same_as_events(t.slice(0, limit), events)
+
+
+def test_corpus_engines_agree(corpus_dir):
+    """The parallel engine takes every corpus file, and gives the reader's rows."""
+    for name in sorted(os.listdir(corpus_dir)):
+        if not name.endswith(".etl"):
+            continue
+        path = os.path.join(corpus_dir, name)
+        for order in ("time", "file"):
+            ref = _etw._columns(path, order=order, engine="reader")
+            par = _etw._columns(path, order=order, engine="auto", threads=3)
+            assert par["parallel"], name
+            ta = A._raw_to_table(ref, A.ALL_COLUMNS).combine_chunks()
+            tb = A._raw_to_table(par, A.ALL_COLUMNS).combine_chunks()
+            assert ta.num_rows == tb.num_rows
+            assert ta.equals(tb), (name, order)
+            assert ref["stats"] == par["stats"]
+
+
+# ----------------------------------------------------------------------------- filters
+
+
+def python_filtered(path, order="time", **filters):
+    keep = A.make_predicate(path, **filters)
+    return [ev for ev in etw.open(path, order=order) if keep is None or keep(ev)]
+
+
+@pytest.mark.parametrize("filters", [
+    dict(providers=["Contoso-Sample-Service"]),
+    dict(providers=["contoso.sample.telemetry"]),            # a name only the trace knows
+    dict(providers=["Process", "Image"]),                      # kernel class names
+    dict(providers=[uuid.UUID("4f1c3b2a-9d8e-4c7b-a6f5-0e1d2c3b4a59")], ids=[3]),
+    dict(providers="{4F1C3B2A-9D8E-4C7B-A6F5-0E1D2C3B4A59}", ids=[1, 2]),
+    dict(pids=[4388]),
+    dict(pids=[4388], kinds=["tracelogging"]),
+    dict(kinds=["kernel", "header"]),
+    dict(start="2024-05-01T12:00:02Z", end=dt.datetime(2024, 5, 1, 12, 0, 3)),
+    dict(start=1714564805_000000000),
+])
+def test_filters_match_python_predicate(filters):
+    events = python_filtered(SAMPLE, **filters)
+    assert events, filters
+    t = A.to_arrow(SAMPLE, columns="all", **filters)
+    assert_same_as_events(t, events)
+
+
+def test_filter_counts_on_sample():
+    assert A.to_arrow(SAMPLE, providers=["Contoso-Sample-Service"], ids=[3]).num_rows == 127
+    assert A.to_arrow(SAMPLE, kinds="tracelogging").num_rows == 574
+    kernel = A.to_arrow(SAMPLE, providers="MSNT_SystemTrace", columns=["kind"])
+    assert kernel.num_rows >= 918 and set(kernel.column("kind").to_pylist()) <= {
+        "kernel", "header", "classic"}
+    names = A.to_arrow(SAMPLE, providers="Process", columns=["name"]).column("name")
+    assert sorted(set(names.to_pylist())) == ["Process/DCEnd", "Process/DCStart",
+                                               "Process/End", "Process/Start"]
+    assert A.to_arrow(SAMPLE, pids=[999999]).num_rows == 0
+    assert A.to_arrow(SAMPLE, ids=[0xFFFF]).num_rows == 0
+
+
+def test_resolve_providers():
+    assert A.resolve_providers(["Contoso.Sample.Telemetry"], SAMPLE) == \
+        [tl_provider_guid("Contoso.Sample.Telemetry")]
+    kernel = A.resolve_providers(["MSNT_SystemTrace"], SAMPLE)
+    assert uuid.UUID("3d6fa8d0-fe05-11d0-9dda-00c04fd7ba7c") in kernel   # Process
+    assert uuid.UUID("2cb15d1d-5fc1-11d2-abe1-00a0c911f518") in kernel   # Image
+    assert A.resolve_providers(["Microsoft-Windows-Kernel-Process"]) == \
+        [uuid.UUID("22fb2cd6-0e7b-422b-a0c7-2fad1fd0e716")]
+    assert A.resolve_providers(["Nobody.Here"]) == [etw.tracelogging_guid("Nobody.Here")]
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="unknown column"):
+        A.to_arrow(SAMPLE, columns=["nope"])
+    with pytest.raises(ValueError, match="kinds"):
+        _etw._columns(SAMPLE, kinds=["bogus"])
+    with pytest.raises(ValueError, match="ids"):
+        A.to_arrow(SAMPLE, ids=[70000])
+    with pytest.raises(ValueError, match="order"):
+        A.to_arrow(SAMPLE, order="random")
+    with pytest.raises(TypeError):
+        _etw._columns(SAMPLE, providers=["not 16 bytes"])
+    with pytest.raises(FileNotFoundError):
+        A.to_arrow("/nonexistent/x.etl")
+    with pytest.raises(ValueError, match="engine"):
+        _etw._columns(SAMPLE, engine="fast")
+
+
+# ----------------------------------------------------------------------------- damage
+
+
+def test_damaged_file_falls_back_to_the_reader(tmp_path):
+    p = tmp_path / "d.etl"
+    w = mixed_trace(p, n=400, seed=5)
+    data = bytearray(p.read_bytes())
+    # Break the first record of the third buffer: the parallel engine must give up.
+    off = 2 * w.buffer_size + 0x48
+    data[off:off + 4] = b"\x07\x00\x99\x55"
+    p.write_bytes(bytes(data))
+    with pytest.raises(etw.EtlFormatError):
+        A.to_arrow(p)
+    with pytest.raises(etw.EtlFormatError):
+        list(etw.open(p))
+    for order in ("time", "file"):
+        raw = _etw._columns(str(p), order=order, errors="skip", threads=2)
+        assert not raw["parallel"] and raw["stats"]["skipped"] >= 1
+        t = A._raw_to_table(raw, A.ALL_COLUMNS)
+        assert_same_as_events(t, list(etw.open(p, order=order, errors="skip")))
+    with pytest.raises(ValueError, match="parallel engine"):
+        _etw._columns(str(p), engine="parallel", errors="skip")
+
+
+def test_random_damage_engines_agree(tmp_path):
+    """Byte flips anywhere: auto (parallel when it dares) always equals the reader."""
+    base = tmp_path / "base.etl"
+    mixed_trace(base, n=300, seed=9, buffer_size=0x400)
+    clean = base.read_bytes()
+    rng = random.Random(20240612)
+    for case in range(40):
+        data = bytearray(clean)
+        for _ in range(rng.randrange(1, 4)):
+            i = rng.randrange(0x400, len(data))
+            data[i] ^= 1 << rng.randrange(8)
+        p = tmp_path / ("c%d.etl" % case)
+        p.write_bytes(bytes(data))
+        for order in ("time", "file"):
+            for errors in ("strict", "skip"):
+                outs = []
+                for engine in ("reader", "auto"):
+                    try:
+                        raw = _etw._columns(str(p), order=order, errors=errors, engine=engine,
+                                            threads=2)
+                        outs.append(A._raw_to_table(raw, A.ALL_COLUMNS).combine_chunks()
+                                    .to_pydict())
+                    except etw.EtlFormatError as exc:
+                        outs.append(("error", exc.offset))
+                assert outs[0] == outs[1], (case, order, errors)
+
+
+# ----------------------------------------------------------------------------- parts
+
+
+def test_byte_ranges_partition_the_events(tmp_path):
+    p = tmp_path / "parts.etl"
+    mixed_trace(p, n=800, seed=11, buffer_size=0x400)
+    size = os.path.getsize(p)
+    whole = A.to_arrow(p, columns="all", order="file")
+    bounds = [0, size // 3, 2 * size // 3, 0]
+    pieces = [A.to_arrow(p, columns="all", order="file", byte_range=(bounds[i], bounds[i + 1]))
+              for i in range(3)]
+    assert sum(x.num_rows for x in pieces) == whole.num_rows
+    assert pa.concat_tables(pieces).combine_chunks().to_pydict() == \
+        whole.combine_chunks().to_pydict()
+    # the reader engine gives the same parts
+    raw = _etw._columns(str(p), order="file", engine="reader", range=(bounds[1], bounds[2]))
+    assert A._raw_to_table(raw, A.ALL_COLUMNS).combine_chunks().to_pydict() == \
+        pieces[1].combine_chunks().to_pydict()
+
+
+# ----------------------------------------------------------------------------- pandas
+
+
+def test_to_pandas():
+    pd = pytest.importorskip("pandas")
+    df = A.to_pandas(SAMPLE, columns=["time", "provider", "name", "pid", "provider_id",
+                                      "activity_id", "kind"])
+    assert len(df) == 5064
+    assert str(df["time"].dtype) == "datetime64[ns, UTC]"
+    assert isinstance(df["provider"].dtype, pd.CategoricalDtype)
+    assert df["provider_id"].iloc[0] == "68fdd900-4a3e-11d1-84f4-0000f80464e3"
+    assert df["time"].iloc[0] == pd.Timestamp("2024-05-01T12:00:00Z")
+    counts = df.groupby("name", observed=True).size()
+    assert counts["Request/Start"] == 1720 and counts["Heartbeat"] == 442
+    acts = df.loc[df["name"] == "Request/Start", "activity_id"]
+    assert acts.notna().all()
+    assert df.loc[df["kind"] == "kernel", "activity_id"].isna().all()
+    u = A.to_pandas(SAMPLE, columns=["provider_id"], guids="uuid")
+    assert u["provider_id"].iloc[0] == uuid.UUID("68fdd900-4a3e-11d1-84f4-0000f80464e3")
+    b = A.to_pandas(SAMPLE, columns=["provider_id"], guids="bytes")
+    assert b["provider_id"].iloc[0] == uuid.UUID("68fdd900-4a3e-11d1-84f4-0000f80464e3").bytes
+
+
+def test_top_level_exports():
+    assert etw.to_arrow is A.to_arrow and etw.to_pandas is A.to_pandas
+    assert etw.tables is A.tables
+    trace = etw.open(SAMPLE, order="file")
+    t = etw.to_arrow(trace, columns=["raw_timestamp"])   # order taken from the trace
+    assert t.column("raw_timestamp").to_pylist() == [e.raw_timestamp for e in trace]
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def test_tables_per_event_type():
+    tabs = A.tables(SAMPLE)
+    assert set(tabs) >= {"Contoso-Sample-Service/Login", "Contoso-Sample-Service/Request/Start",
+                         "Contoso.Sample.Telemetry/Heartbeat", "MSNT_SystemTrace/Process/Start",
+                         "MSNT_SystemTrace/Image/Load"}
+    login = tabs["Contoso-Sample-Service/Login"]
+    evs = [ev for ev in etw.open(SAMPLE) if ev.name == "Login"]
+    assert login.num_rows == len(evs) == 127
+    assert login.column_names[:3] == ["time", "id", "version"]
+    assert login.column("User").to_pylist() == [ev["User"] for ev in evs]
+    assert login.column("Reason").to_pylist() == [ev["Reason"] for ev in evs]
+    assert [t.value for t in login.column("time")] == [ev.time_ns for ev in evs]
+    hb = tabs["Contoso.Sample.Telemetry/Heartbeat"]
+    assert hb.column("Sequence").type == pa.int64()
+    assert hb.column("Host").to_pylist() == ["web-01"] * hb.num_rows
+    ps = tabs["MSNT_SystemTrace/Process/Start"]
+    assert "ImageFileName" in ps.column_names and "CommandLine" in ps.column_names
+    only = A.tables(SAMPLE, providers="Contoso-Sample-Service", ids=[3], decode=False)
+    assert list(only) == ["Contoso-Sample-Service/Login"]
+    assert only["Contoso-Sample-Service/Login"].column_names == list(
+        ("time", "id", "version", "opcode", "pid", "tid", "cpu", "activity_id"))
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+def test_progress_callback_and_cancel(tmp_path):
+    p = tmp_path / "big.etl"
+    mixed_trace(p, n=20000, seed=2)
+    seen = []
+    raw = _etw._columns(str(p), progress=seen.append, engine="reader", threads=1)
+    assert raw["rows"] == 20001
+    # The callback runs every 100 ms while the pass runs: possibly never for a fast pass.
+    assert all(0 <= v <= os.path.getsize(p) for v in seen)
+
+    def stop(done):
+        raise KeyboardInterrupt
+
+    # A pass that is still running when the callback raises stops with that exception.
+    import time
+    slow = tmp_path / "slow.etl"
+    mixed_trace(slow, n=150000, seed=3, buffer_size=0x10000)
+    t0 = time.perf_counter()
+    try:
+        _etw._columns(str(slow), progress=stop, engine="reader", columns=["payload"])
+    except KeyboardInterrupt:
+        assert time.perf_counter() - t0 < 30

@@ -1,0 +1,354 @@
+"""The portable half of etw.live: layouts built as bytes, argument checks, Windows limits,
+the Win32 error mapping, the off-Windows behaviour of the live-only calls, and
+Consumer(files=...). Offsets are those asserted in etwmodule/win/wintest/live_test.c
+against mingw-w64's headers (x64)."""
+
+import errno
+import pathlib
+import struct
+import sys
+import uuid
+
+import pytest
+
+import etw
+from etw import live
+from etw.filters import EVENT_FILTER_TYPE_EVENT_ID, EVENT_FILTER_TYPE_PID, EventFilter
+from etw.live import LogFileMode
+
+CORPUS = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "etl-corpus"
+HTTP = CORPUS / "tx_HTTP_Server.etl"
+SELFDESC = CORPUS / "perfview_SelfDescribingSingleEvent.etl"
+off_windows = pytest.mark.skipif(sys.platform == "win32", reason="checks the non-Windows path")
+
+
+def u32(b, off):
+    return struct.unpack_from("<I", b, off)[0]
+
+
+# ---------------------------------------------------------------- EVENT_TRACE_PROPERTIES
+
+def test_properties_bytes_x64_exact():
+    b = live.build_properties("etw-test", buffer_size_kb=256, min_buffers=4, max_buffers=16,
+                              flush_timer=2, clock="system", paged_memory=True,
+                              pointer_size=8)
+    assert live.properties_size(8) == 120
+    assert len(b) == 120 + 2 * 2048 == 4216
+    assert u32(b, 0) == 4216                    # Wnode.BufferSize
+    assert b[24:40] == bytes(16)                # Wnode.Guid: zero, Windows picks one
+    assert u32(b, 40) == 2                      # ClientContext: system time
+    assert u32(b, 44) == 0x00020000             # WNODE_FLAG_TRACED_GUID
+    assert u32(b, 48) == 256 and u32(b, 52) == 4 and u32(b, 56) == 16
+    assert u32(b, 60) == 0                      # MaximumFileSize
+    assert u32(b, 64) == 0x01000100             # REAL_TIME_MODE | USE_PAGED_MEMORY
+    assert u32(b, 68) == 2 and u32(b, 72) == 0  # FlushTimer, EnableFlags
+    assert b[76:112] == bytes(36)               # counters and LoggerThreadId: zero
+    assert u32(b, 112) == 120 + 2048            # LogFileNameOffset
+    assert u32(b, 116) == 120                   # LoggerNameOffset
+    assert b[120:120 + 18] == "etw-test".encode("utf-16-le") + b"\0\0"
+    assert b[120 + 2048:] == bytes(2048)        # no log file
+
+
+def test_properties_bytes_x86_offsets():
+    b = live.build_properties("x", pointer_size=4)
+    assert live.properties_size(4) == 116
+    assert len(b) == 116 + 4096
+    assert u32(b, 108) == 116 + 2048 and u32(b, 112) == 116
+    assert b[116:120] == b"x\0\0\0"
+
+
+def test_properties_file_and_kernel_logger():
+    b = live.build_properties("etw-file", file=r"C:\t\out.etl", max_file_size_mb=64,
+                              pointer_size=8)
+    assert u32(b, 64) == LogFileMode.FILE_MODE_SEQUENTIAL == 1   # not real-time
+    assert u32(b, 60) == 64
+    assert b[120 + 2048:120 + 2048 + 26] == r"C:\t\out.etl".encode("utf-16-le") + b"\0\0"
+    b = live.build_properties("etw-file", file="o.etl", real_time=True, pointer_size=8)
+    assert u32(b, 64) == 0x101
+    b = live.build_properties("NT Kernel Logger", enable_flags=etw.kernel_flags("process",
+                              "img"), pointer_size=8)
+    assert uuid.UUID(bytes_le=b[24:40]) == etw.SYSTEM_TRACE_CONTROL_GUID
+    assert u32(b, 72) == 0x5
+
+
+def test_properties_roundtrip_parse():
+    g = uuid.UUID("01234567-89ab-cdef-0123-456789abcdef")
+    b = live.build_properties("round", clock="cpu", guid=g, file="f.etl",
+                              log_file_mode=LogFileMode.INDEPENDENT_SESSION_MODE,
+                              pointer_size=8)
+    p = live.parse_properties(b, pointer_size=8)
+    assert p["name"] == "round" and p["log_file"] == "f.etl"
+    assert p["guid"] == g and p["clock"] == "cpu"
+    assert p["log_file_mode"] == 0x08000001 and p["real_time"] is False
+    assert p["buffer_size_kb"] == 64 and p["flush_timer"] == 1
+    assert p["events_lost"] == 0 and p["logger_thread_id"] == 0
+    # Counters as ControlTrace QUERY fills them.
+    q = bytearray(b)
+    struct.pack_into("<IIIIII", q, 80, 7, 3, 11, 900, 2, 5)
+    struct.pack_into("<Q", q, 104, 0x1234)
+    p = live.parse_properties(bytes(q), pointer_size=8)
+    assert (p["number_of_buffers"], p["free_buffers"], p["events_lost"], p["buffers_written"],
+            p["log_buffers_lost"], p["realtime_buffers_lost"]) == (7, 3, 11, 900, 2, 5)
+    assert p["logger_thread_id"] == 0x1234
+    with pytest.raises(ValueError, match="needs 120 bytes"):
+        live.parse_properties(b[:119], pointer_size=8)
+    bad = bytearray(b)
+    struct.pack_into("<I", bad, 116, len(b) + 10)
+    with pytest.raises(ValueError, match="outside"):
+        live.parse_properties(bytes(bad), pointer_size=8)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(buffer_size_kb=0), "buffer_size_kb"),
+    (dict(buffer_size_kb=1025), "buffer_size_kb"),
+    (dict(min_buffers=8, max_buffers=4), "exceeds max_buffers"),
+    (dict(min_buffers=-1), "min_buffers"),
+    (dict(flush_timer=2 ** 32), "flush_timer"),
+    (dict(clock="tsc"), "clock"),
+    (dict(clock=4), "clock"),
+    (dict(real_time=False), "needs real_time"),
+    (dict(file="x.etl", log_file_mode=LogFileMode.FILE_MODE_CIRCULAR), "max_file_size_mb"),
+    (dict(enable_flags=1), "kernel flags"),
+    (dict(log_file_mode=True), "log_file_mode"),
+])
+def test_properties_rejects(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        live.build_properties("etw-test", **kwargs)
+
+
+def test_names_checked():
+    with pytest.raises(ValueError, match="non-empty"):
+        live.build_properties("")
+    with pytest.raises(ValueError, match="NUL"):
+        live.build_properties("a\0b")
+    live.build_properties("n" * 1023)
+    with pytest.raises(ValueError, match="too long"):
+        live.build_properties("n" * 1024)
+    with pytest.raises(ValueError, match="too long"):   # 512 surrogate pairs = 1024 units
+        live.build_properties("\U0001F600" * 512)
+    with pytest.raises(ValueError, match="paged memory"):
+        live.build_properties("NT Kernel Logger", enable_flags=1, paged_memory=True)
+
+
+# ---------------------------------------------------------------- ENABLE_TRACE_PARAMETERS
+
+def test_enable_parameters_bytes():
+    p = etw.Provider("Microsoft-Windows-Kernel-Process", event_ids=(1, 2), pids=(4, 0xFFFFFFFF),
+                     enable_properties=etw.EnableProperty.SID | etw.EnableProperty.STACK_TRACE)
+    body, filters = live.build_enable_parameters(p, pointer_size=8)
+    assert len(body) == 48
+    assert struct.unpack_from("<III", body, 0) == (2, 0x5, 0)
+    assert body[12:28] == bytes(16)
+    assert struct.unpack_from("<QI", body, 32) == (0, 2)
+    assert [f.type for f in filters] == [EVENT_FILTER_TYPE_EVENT_ID, EVENT_FILTER_TYPE_PID]
+    assert filters[0].data == bytes([1, 0, 2, 0, 1, 0, 2, 0])
+    assert filters[1].data == struct.pack("<II", 4, 0xFFFFFFFF)
+    assert live.filter_descriptor_array(filters) == (
+        struct.pack("<QII", 0, 8, 0x80000200) + struct.pack("<QII", 0, 8, 0x80000004))
+    body32, _ = live.build_enable_parameters(p, pointer_size=4,
+                                             source_id="{01234567-89ab-cdef-0123-456789abcdef}")
+    assert len(body32) == 36
+    assert struct.unpack_from("<II", body32, 28) == (0, 2)
+    assert uuid.UUID(bytes_le=body32[12:28]) == uuid.UUID("01234567-89ab-cdef-0123-456789abcdef")
+
+
+def test_enable_parameters_limits():
+    # Windows limits raise at Provider() time (never silently dropped) ...
+    with pytest.raises(ValueError, match="at most 64"):
+        etw.Provider("Microsoft-Windows-DNS-Client", event_ids=range(65))
+    with pytest.raises(ValueError, match="at most 8"):
+        etw.Provider("Microsoft-Windows-DNS-Client", pids=range(9))
+    # ... and what only EnableTraceEx2 checks raises when building its parameters.
+    dup = etw.Provider("Microsoft-Windows-DNS-Client", pids=(1,),
+                       filters=(EventFilter(EVENT_FILTER_TYPE_PID, struct.pack("<I", 2)),))
+    with pytest.raises(ValueError, match="two filters of type 0x80000004"):
+        live.build_enable_parameters(dup)
+    many = etw.Provider("Microsoft-Windows-DNS-Client",
+                        filters=tuple(EventFilter(0x80000000 + i, b"x") for i in range(14)))
+    with pytest.raises(ValueError, match="at most 13"):
+        live.build_enable_parameters(many)
+    with pytest.raises(TypeError):
+        live.build_enable_parameters("Microsoft-Windows-DNS-Client")
+
+
+# ---------------------------------------------------------------- sessions, off Windows
+
+def test_session_validates_everywhere_and_queues_providers():
+    s = etw.live.Session("etw-portable", buffer_size_kb=128, providers=[
+        "Microsoft-Windows-Kernel-Process:4::0x10"])
+    assert not s.running
+    p = s.providers[0]
+    assert p.guid == uuid.UUID("22fb2cd6-0e7b-422b-a0c7-2fad1fd0e716")
+    assert (p.level, p.match_any_keyword) == (4, 0x10)
+    q = s.enable(uuid.UUID("22fb2cd6-0e7b-422b-a0c7-2fad1fd0e716"))  # same GUID: replaced
+    assert len(s.providers) == 1 and s.providers[0] is q
+    s.disable("Microsoft-Windows-Kernel-Process")
+    assert s.providers == ()
+    assert u32(s.properties, 48) == 128
+    assert s.stop() is None and s.stop() is None   # idempotent, never started
+    with pytest.raises(ValueError):
+        etw.live.Session("etw-portable", buffer_size_kb=4096)
+    with pytest.raises(ValueError, match="at most 64"):
+        etw.live.Session("x").enable(etw.Provider("Microsoft-Windows-DNS-Client",
+                                                  event_ids=(1,)).replace(
+            event_ids=tuple(range(65))))
+
+
+def test_kernel_session_flags():
+    k = live.KernelSession(flags=["process", "ImageLoad", "net"],
+                           stack_walk=[("Process", 1)])
+    assert k.name == "NT Kernel Logger"
+    assert int(k.flags) == 0x10005
+    assert u32(k.properties, 72) == 0x10005
+    assert len(k.stack_walk) == 24
+    k.set_flags("thread")
+    assert u32(k.properties, 72) == 0x2
+    with pytest.raises(ValueError, match="unknown kernel flag"):
+        live.KernelSession(flags="nosuch")
+    with pytest.raises(ValueError, match="at least one"):
+        live.KernelSession(flags=0)
+    with pytest.raises(etw.EtwError, match="kernel flags"):
+        k.enable("Microsoft-Windows-DNS-Client")
+
+
+@off_windows
+def test_live_calls_raise_unsupported_off_windows():
+    s = live.Session("etw-portable")
+    for call in (s.start, s.__enter__, s.query, s.flush, live.sessions, live.providers,
+                 lambda: live.stop_session("x"),
+                 lambda: list(live.Consumer(sessions=["EventLog-System"])),
+                 live.KernelSession().start):
+        with pytest.raises(live.UnsupportedPlatformError) as ei:
+            call()
+        e = ei.value
+        assert isinstance(e, etw.EtwError) and isinstance(e, NotImplementedError)
+        assert "live ETW sessions need Windows; use etw.open() for .etl files" in str(e)
+    assert not s.running
+
+
+def test_exception_hierarchy_and_win32_mapping():
+    e = live.win32_error("StartTraceW", 183, "mine")
+    assert type(e) is live.SessionExistsError
+    assert isinstance(e, live.SessionError) and isinstance(e, OSError)
+    assert isinstance(e, etw.EtwError)
+    assert (e.api, e.code, e.winerror, e.session, e.errno) == (
+        "StartTraceW", 183, 183, "mine", errno.EEXIST)
+    assert str(e).startswith("StartTraceW failed for session 'mine': Win32 error 183 "
+                             "(ERROR_ALREADY_EXISTS)")
+    assert "replace=True" in str(e)
+    e = live.win32_error("StartTraceW", 1450)
+    assert type(e) is live.SessionLimitError and e.errno == errno.EAGAIN
+    e = live.win32_error("OpenTraceW", 5, "s")
+    assert type(e) is live.SessionPermissionError and isinstance(e, PermissionError)
+    assert "Administrator" in str(e) and "Performance Log Users" in str(e)
+    e = live.win32_error("ControlTraceW", 4201, "gone")
+    assert type(e) is live.SessionNotFoundError and e.errno == errno.ENOENT
+    e = live.win32_error("EnableTraceEx2", 87)
+    assert type(e) is live.SessionError
+    assert str(e) == "EnableTraceEx2 failed: Win32 error 87 (ERROR_INVALID_PARAMETER)"
+    e = live.win32_error("ProcessTrace", 12345)
+    assert str(e) == "ProcessTrace failed: Win32 error 12345"
+    # Pickles (e.g. across multiprocessing) with its fields.
+    import pickle
+    e2 = pickle.loads(pickle.dumps(live.win32_error("StartTraceW", 183, "mine")))
+    assert type(e2) is live.SessionExistsError and (e2.api, e2.code) == ("StartTraceW", 183)
+
+
+# ---------------------------------------------------------------- Consumer over files
+
+def test_consumer_arguments():
+    with pytest.raises(ValueError, match="needs sessions"):
+        live.Consumer()
+    with pytest.raises(ValueError, match="cannot mix"):
+        live.Consumer(sessions=["a"], files=["b.etl"])
+    with pytest.raises(TypeError):
+        live.Consumer(files=["x.etl"]).run(42)
+
+
+needs_corpus = pytest.mark.skipif(not (HTTP.exists() and SELFDESC.exists()),
+                                  reason="etl corpus absent")
+
+
+@needs_corpus
+def test_consumer_files_iterate_and_merge():
+    c = live.Consumer(files=[SELFDESC, HTTP])   # given newest first: merged by time
+    evs = list(c)
+    assert len(evs) == 2042 + 23
+    times = [e.filetime for e in evs]
+    assert times == sorted(times)
+    assert times[0] == 129402939974768585 and times[-1] == 132949636386377035
+    s = c.stats
+    assert s["events"] == 2065 and s["dropped"] == 0 and s["events_lost"] == 0
+    assert [f["events"] for f in s["files"]] == [23, 2042]
+
+
+@needs_corpus
+def test_consumer_run_callback_stop_and_errors():
+    c = live.Consumer(files=[HTTP])
+    seen = []
+    assert c.run(seen.append) == 2042
+    assert seen[0].filetime == 129402939974768585
+
+    def stop_at_10(ev):
+        seen2.append(ev)
+        if len(seen2) == 10:
+            c.stop()
+    seen2 = []
+    assert c.run(stop_at_10) == 10
+    assert c.stop(timeout=1.0) is True
+
+    class Boom(Exception):
+        pass
+
+    def boom(ev):
+        raise Boom(ev.filetime)
+    with pytest.raises(Boom) as ei:
+        c.run(boom)
+    assert ei.value.args == (129402939974768585,)
+    assert c.stats["events"] == 2042 + 10 + 1   # counted per delivered event
+
+
+@needs_corpus
+def test_consumer_strict(monkeypatch):
+    c = live.Consumer(files=[HTTP], strict=True)
+    assert sum(1 for _ in c) == 2042   # nothing lost: no error
+    real = live.Consumer.stats.fget
+
+    def lossy(self):
+        s = real(self)
+        s["dropped"] = 3
+        return s
+    monkeypatch.setattr(live.Consumer, "stats", property(lossy))
+    with pytest.raises(live.EventsLostError, match="dropped=3") as ei:
+        for _ in live.Consumer(files=[HTTP], strict=True):
+            pass
+    assert ei.value.stats["dropped"] == 3
+
+
+# ---------------------------------------------------------------- the Windows test's provider
+
+def test_tracelogging_emitter_blobs_decode(tmp_path):
+    """The blobs tests/tlemit.py hands to EventWriteTransfer are what a live consumer gets
+    back as EVENT_SCHEMA_TL / PROV_TRAITS items and payload: written into a synthetic
+    .etl here, they must decode to the fields test_live_windows.py asserts."""
+    from etlwriter import EXT_EVENT_SCHEMA_TL, EtlWriter
+    import etlwriter
+    import tlemit
+
+    name = "EtwPy.Tests.Live"
+    assert etlwriter.tl_provider_guid(name) == etw.tracelogging_guid(name)
+    meta, payload = tlemit.sample_event(7, "hello")
+    assert meta == b"\x12\x00\x00Sample\x00n\x00\x08msg\x00\x02"
+    assert payload == b"\x07\x00\x00\x00hello\x00"
+    w = EtlWriter()
+    w.event(0, 2_000_000, etw.tracelogging_guid(name), channel=11, level=4, payload=payload,
+            ext=[(EXT_EVENT_SCHEMA_TL, meta),
+                 (etlwriter.EXT_PROV_TRAITS, etlwriter.tl_provider_traits(name))])
+    path = tmp_path / "tl.etl"
+    w.write(str(path))
+    evs = [e for e in etw.open(str(path)) if e.kind != "header"]
+    assert len(evs) == 1
+    ev = evs[0]
+    assert ev.kind == "tracelogging" and ev.channel == 11
+    assert ev.provider_id == etw.tracelogging_guid(name)
+    assert dict(ev) == {"n": 7, "msg": "hello"}
