@@ -16,6 +16,19 @@ from etw.pytest_plugin import (
 
 pytest_plugins = ["pytester"]
 
+
+def _plugin_args():
+    """["-p", "etw.pytest_plugin"] unless the installed distribution already
+    registers it through its pytest11 entry point (registering it twice fails)."""
+    from importlib.metadata import entry_points
+    try:
+        eps = entry_points(group="pytest11")
+    except TypeError:  # Python < 3.10 API shape
+        eps = entry_points().get("pytest11", [])
+    if any(ep.value == "etw.pytest_plugin" for ep in eps):
+        return []
+    return ["-p", "etw.pytest_plugin"]
+
 SAMPLE = etw.sample_path()
 SERVICE = uuid.UUID("4f1c3b2a-9d8e-4c7b-a6f5-0e1d2c3b4a59")
 
@@ -139,7 +152,7 @@ def test_failing_expectation(etw_replay):
 @pytest.mark.skipif(sys.platform == "win32", reason="off-Windows behaviour of etw_capture")
 def test_fixtures_in_a_pytest_run(pytester):
     pytester.makepyfile(test_security=TEST_FILE)
-    result = pytester.runpytest("-p", "etw.pytest_plugin", "-rs", "-q",
+    result = pytester.runpytest(*_plugin_args(), "-rs", "-q",
                                 "-W", "ignore::pytest.PytestAssertRewriteWarning")
     result.assert_outcomes(passed=2, skipped=1, failed=1)
     result.stdout.fnmatch_lines([
@@ -152,7 +165,7 @@ def test_fixtures_in_a_pytest_run(pytester):
 def test_replay_option_registered(pytester):
     pytester.makepyfile(test_opt="def test_x(request):\n"
                                  "    assert request.config.getoption('--etw-replay')\n")
-    result = pytester.runpytest("-p", "etw.pytest_plugin", "--etw-replay", "-q",
+    result = pytester.runpytest(*_plugin_args(), "--etw-replay", "-q",
                                 "-W", "ignore::pytest.PytestAssertRewriteWarning")
     result.assert_outcomes(passed=1)
 
