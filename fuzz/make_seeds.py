@@ -138,6 +138,7 @@ def compact(buf):
 
 class Ctx:
     def __init__(self, corpus, max_kb):
+        self.corpus = corpus if corpus and os.path.isdir(corpus) else None
         self.max_bytes = max_kb * 1024
         self.synthetic = list(synthetic_files())
         self.real = []
@@ -222,14 +223,260 @@ def seeds_logfile(ctx):
         yield label, bytes([sel]) + ts + rec[fixed:size]
 
 
+# ----------------------------------------------------------------------------- decoder seeds
+# The schema/decoder harnesses (fuzz_tl, fuzz_tei, fuzz_wevt, fuzz_inband,
+# fuzz_registry) take their seeds from the events of the real traces, read with
+# the etw package itself when it is importable (else only synthetic seeds).
+
+EVENT_METADATA = uuid.UUID("bbccf6c1-6cd1-48c4-80ff-839482e37671")
+
+
+def u16(b):
+    b = bytes(b)[:0xFFFF]
+    return struct.pack("<H", len(b)) + b
+
+
+def corpus_events(ctx, path, limit=300000):
+    """Events of one real trace (errors skipped), or nothing without the etw package."""
+    try:
+        import etw  # noqa: F401  (built extension; absent in a bare checkout)
+    except Exception:
+        return
+    n = 0
+    try:
+        with etw.open(path, errors="skip") as trace:
+            for ev in trace:
+                yield ev
+                n += 1
+                if n >= limit:
+                    break
+    except Exception:
+        return
+
+
+def corpus_paths(ctx):
+    return [os.path.join(ctx.corpus, label + ".etl") for label, _ in ctx.real]
+
+
+def tl_synthetic():
+    """(metadata, traits, payload) of hand-made TraceLogging events: every
+    TlgIn type, arrays (constant, variable), structs, custom fields, tags."""
+    traits = tl_provider_traits("Fuzz.Provider", [(1, PROVIDER)])
+    out = []
+    scalars = [("U8", 4), ("I16", 5), ("U32", 8), ("I64", 9), ("F", 11), ("D", 12),
+               ("B", 13), ("G", 15), ("P", 16), ("FT", 17), ("ST", 18), ("X32", 20),
+               ("X64", 21)]
+    out.append((tl_metadata("Scalars", scalars), traits, bytes(range(200))))
+    out.append((tl_metadata("Strings", [("W", 1), ("A", 2), ("CW", 22), ("CA", 23)]),
+                traits, "hé".encode("utf-16-le") + b"\0\0" + b"ansi\0" +
+                struct.pack("<H", 4) + "ab".encode("utf-16-le") + struct.pack("<H", 3) + b"xyz"))
+    out.append((tl_metadata("Arrays", [{"name": "V", "in": 8, "count": "v"},
+                                       {"name": "C", "in": 5, "count": 3},
+                                       {"name": "Bin", "in": 25}]),
+                traits, struct.pack("<H", 2) + bytes(8) + bytes(6) + struct.pack("<H", 3) + b"abc"))
+    out.append((tl_metadata("Struct", [("S", 24, 2), ("A", 7), ("B", 1),
+                                       {"name": "T", "in": 8, "out": 0x20, "tags": 0x123}],
+                            tags=0x0FFFFFFF),
+                traits, struct.pack("<i", -5) + "x".encode("utf-16-le") + b"\0\0" + b"\1\0\0\0"))
+    out.append((tl_metadata("Custom", [{"name": "Cu", "in": 1, "custom": b"schema"}]), b"",
+                struct.pack("<H", 4) + b"data"))
+    out.append((tl_metadata("Sid", [("Sid", 19), ("Sock", 14, 25), ("Ip", 8, 23)]), traits,
+                sid_bytes("S-1-5-21-1-2-3-1001") + struct.pack("<H", 4) + b"\2\0\0\0" + bytes(4)))
+    return out
+
+
+def seeds_tl(ctx):
+    for i, (meta, traits, payload) in enumerate(tl_synthetic()):
+        yield "syn-%d" % i, bytes([i & 1]) + u16(meta) + u16(traits) + payload
+    for path in corpus_paths(ctx):
+        seen = set()
+        for ev in corpus_events(ctx, path):
+            meta = (ev.extended or {}).get("event_schema_tl")
+            if meta is None or meta in seen:
+                continue
+            seen.add(meta)
+            traits = ev.extended.get("prov_traits") or b""
+            yield ("%s-%d" % (os.path.basename(path)[:-4], len(seen)),
+                   bytes([1 if ev.pointer_size == 4 else 0]) + u16(meta) + u16(traits) +
+                   ev.payload[:4096])
+            if len(seen) >= 40:
+                break
+
+
+def tei_key(blob):
+    """Lookup key of a TRACE_EVENT_INFO blob: (guid, id or opcode, version)."""
+    if len(blob) < 52:
+        return None
+    src = struct.unpack_from("<I", blob, 48)[0]
+    if src == 1:
+        return (uuid.UUID(bytes_le=bytes(blob[16:32])), blob[32 + 5], blob[34])
+    return (uuid.UUID(bytes_le=bytes(blob[0:16])), struct.unpack_from("<H", blob, 32)[0], blob[34])
+
+
+def event_metadata(ctx):
+    """Per real trace: (label, [TEI blobs], [(provider GUID bytes, EMI blob)],
+    {key: payload of the first event with that key})."""
+    out = []
+    for path in corpus_paths(ctx):
+        teis, emis, payloads = [], [], {}
+        for ev in corpus_events(ctx, path):
+            if ev.provider_id == EVENT_METADATA and ev.kind == "classic":
+                if ev.opcode == 32:
+                    teis.append(ev.payload)
+                elif ev.opcode == 33 and len(ev.payload) >= 16:
+                    emis.append((ev.payload[:16], ev.payload[16:]))
+                continue
+            for key in ((ev.provider_id, ev.id, ev.version), (ev.provider_id, ev.opcode, ev.version)):
+                payloads.setdefault(key, ev.payload[:4096])
+        if teis or emis:
+            out.append((os.path.basename(path)[:-4], teis, emis, payloads))
+    return out
+
+
+def wevt_inputs(ctx):
+    """(label, CRIM blob, MESSAGETABLE or b"") of the compiled manifests in
+    <corpus>/wevt: raw blobs and the resources of the DLLs."""
+    folder = os.path.join(ctx.corpus, "wevt") if ctx.corpus else None
+    if not folder or not os.path.isdir(folder):
+        return []
+    out = []
+    pe = None
+    try:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            "_etw_pe", os.path.join(ROOT, "python", "etw", "_pe.py"))
+        pe = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(pe)
+    except Exception:
+        pe = None
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        with open(path, "rb") as f:
+            data = f.read()
+        if data[:4] == b"CRIM":
+            out.append((name, data, b""))
+        elif pe is not None and name.lower().endswith(".dll"):
+            try:
+                res = pe.read_resources(data)
+                crims = res.find("WEVT_TEMPLATE")
+                mts = res.find(11)
+            except Exception:
+                continue
+            for crim in crims:
+                out.append((name, crim, mts[0] if mts else b""))
+    return out
+
+
+def wevt_blobs(crim, mt):
+    """[(kind, blob)] etw._etw._wevt_to_blobs gives for a CRIM blob, or []."""
+    try:
+        from etw import _etw
+        return list(_etw._wevt_to_blobs(crim, mt or None))
+    except Exception:
+        return []
+
+
+def seeds_tei(ctx):
+    for label, teis, emis, payloads in event_metadata(ctx):
+        for i, tei in enumerate(teis[:40]):
+            key = tei_key(tei)
+            emi = emis[i % len(emis)][1] if emis else b""
+            yield "%s-%d" % (label, i), b"\0" + u16(tei) + u16(emi) + payloads.get(key, b"")
+    for label, crim, mt in wevt_inputs(ctx):
+        blobs = wevt_blobs(crim, mt)
+        teis = [b for k, b in blobs if k == "tei"]
+        emis = [b for k, b in blobs if k == "emi"]
+        for i in range(min(12, max(len(teis), len(emis)))):
+            tei = teis[i] if i < len(teis) else b""
+            emi = emis[i] if i < len(emis) else b""
+            yield "%s-%d" % (label, i), b"\0" + u16(tei) + u16(emi) + bytes(range(64))
+
+
+def seeds_wevt(ctx):
+    for label, crim, mt in wevt_inputs(ctx):
+        yield label, b"\0" + struct.pack("<I", len(crim)) + crim + u16(mt) + bytes(range(48))
+        if mt:
+            yield label + "-nomt", b"\x02" + struct.pack("<I", len(crim)) + crim + u16(b"")
+
+
+def inband_record(sel, data):
+    return bytes([sel]) + u16(data)
+
+
+def seeds_inband(ctx):
+    body = b"<instrumentationManifest>" + b"x" * 100 + b"</instrumentationManifest>"
+    env = lambda total, n: bytes([1, 1, 0, 0x5B]) + struct.pack("<HH", total, n)  # noqa: E731
+    yield "syn-one", inband_record(0, env(1, 0) + body) + inband_record(32, b"")
+    yield "syn-three", b"".join(inband_record(i % 2 * 4, env(3, i) + body[i * 40:(i + 1) * 40])
+                                for i in range(3)) + inband_record(32 | 64, b"")
+    yield "syn-mixed", (inband_record(1, env(2, 0) + b"a") + inband_record(2, env(1, 0) + b"b") +
+                        inband_record(1, env(2, 1) + b"c") + inband_record(1 | 32, env(2, 0) + b"a") +
+                        inband_record(1, env(2, 1) + b"c") + inband_record(8, env(1, 0)) +
+                        inband_record(3, env(2, 1) + b"z") + inband_record(32 | 192, b""))
+    for path in corpus_paths(ctx):
+        provs, recs = {}, []
+        for ev in corpus_events(ctx, path):
+            if ev.id == 0xFFFE and ev.opcode == 0xFE:
+                sel = provs.setdefault(ev.provider_id, len(provs) % 4)
+                recs.append(inband_record(sel | (4 if ev.kind == "tracelogging" else 0), ev.payload))
+        if recs:
+            label = os.path.basename(path)[:-4]
+            yield label, b"".join(recs)
+            # The same manifests cut small: the first 512 bytes of every chunk.
+            yield label + "-cut", b"".join(r[:1] + u16(r[3:3 + 512]) for r in recs)
+
+
+def registry_ops(ctx):
+    for label, teis, emis, payloads in event_metadata(ctx):
+        ops = []
+        for g, emi in emis[:8]:
+            ops.append(bytes([1]) + u16(g + emi))
+        for tei in teis[:12]:
+            ops.append(bytes([0]) + u16(u16(tei) + payloads.get(tei_key(tei), b"")[:1024]))
+        yield label, b"".join(ops)
+    for path in corpus_paths(ctx):
+        ops, n = [], 0
+        seen = set()
+        for ev in corpus_events(ctx, path, limit=50000):
+            ext = ev.extended or {}
+            if "event_schema_tl" in ext and ext["event_schema_tl"] not in seen and n < 6:
+                seen.add(ext["event_schema_tl"])
+                ops.append(bytes([2]) + u16(u16(ext["event_schema_tl"]) +
+                                            u16(ext.get("prov_traits") or b"") + ev.payload[:1024]))
+                n += 1
+            elif ev.kind in ("kernel", "classic") and (ev.provider_id, ev.opcode) not in seen \
+                    and len(seen) < 24:
+                seen.add((ev.provider_id, ev.opcode))
+                kind = 2 if ev.kind == "kernel" else 1
+                ops.append(bytes([3 | kind << 2 | (32 if ev.pointer_size == 4 else 0)]) +
+                           u16(ev.provider_id.bytes_le + struct.pack("<HBB", ev.id, ev.version,
+                                                                      ev.opcode) + ev.payload[:1024]))
+        if ops:
+            yield os.path.basename(path)[:-4] + "-records", b"".join(ops)
+
+
+def seeds_registry(ctx):
+    for i, (meta, traits, payload) in enumerate(tl_synthetic()):
+        yield "syn-tl-%d" % i, bytes([2]) + u16(u16(meta) + u16(traits) + payload)
+    yield "syn-string", bytes([3 | 16]) + u16(PROVIDER.bytes_le + bytes(4) + "hi".encode("utf-16-le"))
+    for label, data in registry_ops(ctx):
+        yield label, data
+
+
 # Seeds longer than this are cut (libFuzzer slows down with the largest input).
-MAX_SEED = {"reader": 256 * 1024, "record": 64 * 1024}
+MAX_SEED = {"reader": 256 * 1024, "record": 64 * 1024, "tl": 16 * 1024, "tei": 64 * 1024,
+            "registry": 128 * 1024}
 
 SEEDERS = {
     "reader": seeds_reader,
     "record": seeds_record,
     "lz77": seeds_lz77,
     "logfile": seeds_logfile,
+    "tl": seeds_tl,
+    "tei": seeds_tei,
+    "wevt": seeds_wevt,
+    "inband": seeds_inband,
+    "registry": seeds_registry,
 }
 
 

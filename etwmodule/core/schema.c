@@ -480,7 +480,11 @@ static uint64_t hash_key(etw_key_kind kind, const etw_guid *g, uint16_t id, uint
     h = mix64(h ^ g->data1 ^ ((uint64_t)g->data2 << 32) ^ ((uint64_t)g->data3 << 48));
     h = mix64(h ^ etw_le64(g->data4));
     h = mix64(h ^ id ^ ((uint64_t)version << 16));
-    if (meta)
+    /* Keyed on meta_len, not on the pointer: a cached schema of empty
+     * TraceLogging metadata has tl_meta NULL while the record's item has a
+     * non-NULL pointer; both must hash alike or the cached failure is never
+     * found and every such event adds another one (fuzz_registry). */
+    if (meta_len)
         h = mix64(hash_bytes(h, meta, meta_len) ^ meta_len);
     return h ? h : 1;
 }
@@ -504,7 +508,8 @@ static int schema_matches(const etw_schema *s, etw_key_kind kind, const etw_guid
     if (s->key_kind != kind || !etw_guid_eq(key_guid(s), g))
         return 0;
     if (kind == ETW_KEY_TL)
-        return s->tl_meta_len == meta_len && memcmp(s->tl_meta, meta, meta_len) == 0;
+        return s->tl_meta_len == meta_len &&
+               (meta_len == 0 || memcmp(s->tl_meta, meta, meta_len) == 0); /* tl_meta may be NULL */
     return key_id(s) == id && s->version == version;
 }
 

@@ -130,7 +130,10 @@ int etw_schema_to_tei(const etw_schema *s, uint8_t **out, size_t *out_len) {
     if (s->keyword_count) {
         o_kw = (uint32_t)o.len;
         for (i = 0; i < s->keyword_count; i++)
-            add_str(&o, s->keyword_names[i] ? s->keyword_names[i] : "");
+            /* An empty name would end the list early (an empty string is its
+             * terminator): write it as " ", which the reader's trimming of
+             * trailing spaces turns back into "" (found by fuzz_tei). */
+            add_str(&o, s->keyword_names[i] && s->keyword_names[i][0] ? s->keyword_names[i] : " ");
         add_str(&o, "");
     }
     o_task = add_str(&o, s->task_name);
