@@ -410,6 +410,16 @@ static PyObject *get_message(PyObject *self, void *c) {
     return etwpy_schemas_hook((EventObject *)self, "_event_message");
 }
 
+static PyObject *get_wpp(PyObject *self, void *c) {
+    (void)c;
+    return etwpy_schemas_hook((EventObject *)self, "_wpp_info");
+}
+
+static PyObject *get_wpp_reason(PyObject *self, void *c) {
+    (void)c;
+    return etwpy_schemas_hook((EventObject *)self, "_wpp_reason");
+}
+
 static PyObject *get_message_template(PyObject *self, void *c) {
     const etw_schema *s;
     (void)c;
@@ -530,6 +540,13 @@ static PyGetSetDef event_getset[] = {
      "The event's message: for WPP events the text tracefmt prints (from the TMF files "
      "given with schemas=), else the schema's message string with %1... filled in; None "
      "when there is none.", NULL},
+    {"wpp", get_wpp, NULL,
+     "WPP events: the message decoded with the TMF files given with schemas= (an "
+     "etw.wpp.WppMessage: message, args, message_number, component, flags, level, "
+     "function, file, line), or None.", NULL},
+    {"wpp_reason", get_wpp_reason, NULL,
+     "WPP events: why there is no message (no TMF files, or none for this message GUID "
+     "and number); None when it decodes.", NULL},
     {"message_template", get_message_template, NULL,
      "The schema's message string (FormatMessage syntax), or None.", NULL},
     {"schema_version", get_schema_version, NULL,

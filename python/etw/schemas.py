@@ -910,3 +910,25 @@ def _event_message(trace: object, ev: object) -> Optional[str]:
     if template is None:
         return None
     return format_message(template, list(ev.values()))  # type: ignore[attr-defined]
+
+
+def _wpp_info(trace: object, ev: object):
+    """The binding's hook behind ``Event.wpp``: the decoded WPP message (an
+    etw.wpp.WppMessage with message, args, message_number, component, flags,
+    level, function, file, line), or None."""
+    if getattr(ev, "kind", None) != "wpp":
+        return None
+    return _wpp_decode(trace, ev)
+
+
+def _wpp_reason(trace: object, ev: object) -> Optional[str]:
+    """The binding's hook behind ``Event.wpp_reason``: why a WPP event has no
+    message (no TMF files given, or none for its message GUID/number); None
+    when it decodes, or for other events."""
+    if getattr(ev, "kind", None) != "wpp":
+        return None
+    src = _schemas_of(trace)
+    db = src.tmf if src is not None else None
+    if db is None:
+        return "no TMF files: pass the TMF files or their directory with schemas="
+    return db.explain(ev)
