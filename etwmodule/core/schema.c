@@ -51,8 +51,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
     return ETW_OK;
 }
 
-/* Appends code point cp as UTF-8 at out (room for 4 bytes); returns bytes. */
-static size_t put_utf8(char *out, uint32_t cp) {
+size_t etw_put_utf8(char *out, uint32_t cp) {
     if (cp < 0x80) {
         out[0] = (char)cp;
         return 1;
@@ -125,7 +124,7 @@ long etw_sb_str(etw_schema_builder *b, const char *s, size_t len) {
             n += k;
             i += k;
         } else {
-            n += put_utf8(out + n, 0xFFFD); /* also for embedded NULs */
+            n += etw_put_utf8(out + n, 0xFFFD); /* also for embedded NULs */
             i++;
         }
     }
@@ -159,7 +158,7 @@ long etw_sb_str16(etw_schema_builder *b, const uint8_t *s16, size_t units, int t
         } else if (c >= 0xD800 && c <= 0xDFFF) {
             c = 0xFFFD;
         }
-        n += put_utf8(out + n, c); /* a pair (2 units) gives 4 bytes: within units*3 */
+        n += etw_put_utf8(out + n, c); /* a pair (2 units) gives 4 bytes: within units*3 */
     }
     if (trim)
         while (n > 0 && out[n - 1] == ' ')

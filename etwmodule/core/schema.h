@@ -218,6 +218,10 @@ etw_schema *etw_schema_new_invalid(const etw_schema *hdr, const char *message);
  * PARAM_COUNT, TL_COUNT16 or REST_COUNT); used by etw_sb_finish. */
 int etw_prop_is_array(const etw_prop *p);
 
+/* Writes code point cp as UTF-8 at out (room for 4 bytes); returns the bytes
+ * written (1-4). Never fails. */
+size_t etw_put_utf8(char *out, uint32_t cp);
+
 /* ---- schema sources ----------------------------------------------------- */
 
 /* TraceLogging (schema_tl.c): builds the schema of a self-describing event

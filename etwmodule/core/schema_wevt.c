@@ -49,30 +49,6 @@ enum { PRVA_PROVIDER_NAME = 0x10000001u, EVTA_EVENT_NAME = 0x11 };
 
 /* ------------------------------------------------------------------ UTF */
 
-/* Appends code point cp as UTF-8; returns bytes written (out has room for 4). */
-static size_t put_utf8(char *out, uint32_t cp) {
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* UTF-16LE (units code units) or 8-bit Latin-1 text -> malloc'd UTF-8, NULL
  * when out of memory. Unpaired surrogates become U+FFFD. */
 static char *to_utf8(const uint8_t *p, size_t n, int utf16) {
@@ -98,7 +74,7 @@ static char *to_utf8(const uint8_t *p, size_t n, int utf16) {
                 c = 0xFFFD;
             }
         }
-        o += put_utf8(out + o, c);
+        o += etw_put_utf8(out + o, c);
     }
     out[o] = 0;
     return out;
