@@ -46,7 +46,16 @@ UNDER_ASAN = "libasan" in os.environ.get("LD_PRELOAD", "")
 # ----------------------------------------------------------------------------- helpers
 
 def threads():
-    return len(os.listdir("/proc/self/task"))
+    """Native reader threads of etw alive in this process (named "etw-reader");
+    other libraries' threads (Dask, Jupyter clients, ...) come and go freely."""
+    n = 0
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open("/proc/self/task/%s/comm" % tid) as f:
+                n += f.read().strip() == "etw-reader"
+        except OSError:
+            pass  # the thread ended while we looked
+    return n
 
 
 def wait_threads(target, timeout=5.0):
