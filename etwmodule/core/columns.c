@@ -167,11 +167,6 @@ typedef struct typetab {
     size_t nslots;
 } typetab;
 
-static const etw_ext_item *find_ext(const etw_record *rec, uint16_t type) {
-    for (uint16_t i = 0; i < rec->ext_count; i++)
-        if (rec->ext[i].type == type) return &rec->ext[i];
-    return NULL;
-}
 
 #define MIX(h, v) ((h) = ((h) ^ (uint64_t)(v)) * 0x100000001b3ull)
 
@@ -198,7 +193,7 @@ static void tkey_make(tkey *k, const etw_record *rec) {
     const etw_guid *g = &rec->provider_id;
     uint64_t h = 0xcbf29ce484222325ull;
     k->rec = rec;
-    k->meta = rec->kind == ETW_KIND_TRACELOGGING ? find_ext(rec, ETW_EXT_EVENT_SCHEMA_TL) : NULL;
+    k->meta = rec->kind == ETW_KIND_TRACELOGGING ? etw_record_find_ext(rec, ETW_EXT_EVENT_SCHEMA_TL) : NULL;
     k->string_only = rec->flags & ETW_EHF_STRING_ONLY;
     MIX(h, g->data1);
     MIX(h, (uint64_t)g->data2 << 16 | g->data3);
@@ -282,7 +277,7 @@ static int32_t typetab_find(typetab *tt, const tkey *k) {
     t->level = r->level;
     t->channel = r->channel;
     if (k->meta) {
-        const etw_ext_item *traits = find_ext(r, ETW_EXT_PROV_TRAITS);
+        const etw_ext_item *traits = etw_record_find_ext(r, ETW_EXT_PROV_TRAITS);
         if (!(t->meta = dup_bytes(k->meta->data, k->meta->size))) return ETW_ERR_NOMEM;
         t->meta_len = k->meta->size;
         if (traits) {
@@ -420,7 +415,7 @@ static int emit(worker *w, const etw_record *rec) {
     if (HAS(cols, ETW_COL_ACTIVITY_ID))
         put_guid(c->col[ETW_COL_ACTIVITY_ID].data + n * 16, &rec->activity_id);
     if (HAS(cols, ETW_COL_RELATED_ACTIVITY_ID)) {
-        const etw_ext_item *it = rec->ext_count ? find_ext(rec, ETW_EXT_RELATED_ACTIVITYID) : NULL;
+        const etw_ext_item *it = rec->ext_count ? etw_record_find_ext(rec, ETW_EXT_RELATED_ACTIVITYID) : NULL;
         uint8_t *dst = c->col[ETW_COL_RELATED_ACTIVITY_ID].data + n * 16;
         if (it && it->size >= 16) {
             etw_guid g = etw_guid_load(it->data);

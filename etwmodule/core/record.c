@@ -55,6 +55,12 @@ int etw_kernel_group_guid(uint8_t group, uint8_t type, etw_guid *out) {
 /* A struct copy of a zero record: compilers emit plain vector stores for it,
  * where memset of this size becomes `rep stos`, slow to start (it was a third
  * of the parse time). */
+const etw_ext_item *etw_record_find_ext(const etw_record *rec, uint16_t type) {
+    for (uint16_t i = 0; i < rec->ext_count; i++)
+        if (rec->ext[i].type == type) return &rec->ext[i];
+    return NULL;
+}
+
 static void clear_record(etw_record *rec) {
     static const etw_record zero;
     *rec = zero;

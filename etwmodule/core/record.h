@@ -116,6 +116,9 @@ typedef struct etw_record {
 int etw_record_parse(const uint8_t *buf, size_t pos, size_t end, etw_record *rec,
                      etw_ext_item *ext, uint32_t *size, etw_error *err);
 
+/* The first extended item of the given type, or NULL when the record has none. */
+const etw_ext_item *etw_record_find_ext(const etw_record *rec, uint16_t type);
+
 /* Kernel group -> event class GUID (etl-format.md 2.9), with the Image Load
  * exception (group 3 type 10). Returns 0 and a zero GUID for unknown groups. */
 int etw_kernel_group_guid(uint8_t group, uint8_t type, etw_guid *out);

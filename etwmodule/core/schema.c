@@ -702,13 +702,6 @@ const etw_map *etw_registry_prop_map(etw_registry *r, const etw_schema *s, const
     return m;
 }
 
-static const etw_ext_item *find_ext(const etw_record *rec, uint16_t type) {
-    unsigned i;
-    for (i = 0; i < rec->ext_count; i++)
-        if (rec->ext[i].type == type)
-            return &rec->ext[i];
-    return NULL;
-}
 
 /* TraceLogging: find or build (under the lock, so built once). */
 static int lookup_tl(etw_registry *r, const etw_record *rec, const etw_ext_item *meta,
@@ -723,7 +716,7 @@ static int lookup_tl(etw_registry *r, const etw_record *rec, const etw_ext_item 
     r->st.lookups++;
     s = find_schema_locked(r, ETW_KEY_TL, &rec->provider_id, 0, 0, meta->data, meta->size);
     if (!s) {
-        traits = find_ext(rec, ETW_EXT_PROV_TRAITS);
+        traits = etw_record_find_ext(rec, ETW_EXT_PROV_TRAITS);
         memset(&local, 0, sizeof local);
         built = etw_schema_from_tl(&rec->provider_id, meta->data, meta->size,
                                    traits ? traits->data : NULL, traits ? traits->size : 0, &rc,
@@ -782,7 +775,7 @@ int etw_registry_lookup(etw_registry *r, const etw_record *rec, const etw_schema
     switch (rec->kind) {
     case ETW_KIND_TRACELOGGING:
     case ETW_KIND_MANIFEST:
-        meta = find_ext(rec, ETW_EXT_EVENT_SCHEMA_TL);
+        meta = etw_record_find_ext(rec, ETW_EXT_EVENT_SCHEMA_TL);
         if (meta)
             return lookup_tl(r, rec, meta, out, err);
         if (rec->flags & ETW_EHF_STRING_ONLY) {

@@ -78,11 +78,6 @@ static void event_dealloc(EventObject *self) {
 #define ST(self) etwpy_state_of_type(Py_TYPE(self))
 #define REC(self) (((EventObject *)(self))->rec)
 
-static const etw_ext_item *find_ext(const etw_record *rec, uint16_t type) {
-    for (uint16_t i = 0; i < rec->ext_count; i++)
-        if (rec->ext[i].type == type) return &rec->ext[i];
-    return NULL;
-}
 
 #define INT_GETTER(name, expr)                                                   \
     static PyObject *get_##name(PyObject *self, void *c) {                     \
@@ -140,7 +135,7 @@ static PyObject *get_activity_id(PyObject *self, void *c) {
     return etwpy_uuid(ST(self), &REC(self)->activity_id);
 }
 static PyObject *get_related_activity_id(PyObject *self, void *c) {
-    const etw_ext_item *it = find_ext(REC(self), ETW_EXT_RELATED_ACTIVITYID);
+    const etw_ext_item *it = etw_record_find_ext(REC(self), ETW_EXT_RELATED_ACTIVITYID);
     etw_guid g;
     (void)c;
     if (!it || it->size < 16) Py_RETURN_NONE;
