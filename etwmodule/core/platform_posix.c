@@ -23,6 +23,9 @@ struct etw_thread {
     pthread_t tid;
     etw_thread_fn fn;
     void *arg;
+    /* Orders the two renames: held by the starter from before pthread_create until
+     * the thread is named, taken by the thread before it renames itself on exit. */
+    pthread_mutex_t name_lock;
 };
 struct etw_mutex {
     pthread_mutex_t m;
@@ -37,6 +40,14 @@ struct etw_file {
 static void *thread_main(void *p) {
     etw_thread *t = (etw_thread *)p;
     t->fn(t->arg);
+#if defined(__linux__)
+    /* A joined thread can stay listed in /proc/self/task for a moment after
+     * pthread_join returns; renaming it first means that "etw-reader" names only
+     * threads that are still running reader code. */
+    pthread_mutex_lock(&t->name_lock);
+    pthread_setname_np(pthread_self(), "etw-exited");
+    pthread_mutex_unlock(&t->name_lock);
+#endif
     return NULL;
 }
 
@@ -45,7 +56,14 @@ int etw_thread_start(etw_thread **out, etw_thread_fn fn, void *arg) {
     if (!t) return ETW_ERR_NOMEM;
     t->fn = fn;
     t->arg = arg;
+    if (pthread_mutex_init(&t->name_lock, NULL) != 0) {
+        free(t);
+        return ETW_ERR_NOMEM;
+    }
+    pthread_mutex_lock(&t->name_lock);
     if (pthread_create(&t->tid, NULL, thread_main, t) != 0) {
+        pthread_mutex_unlock(&t->name_lock);
+        pthread_mutex_destroy(&t->name_lock);
         free(t);
         return ETW_ERR_NOMEM;
     }
@@ -54,6 +72,7 @@ int etw_thread_start(etw_thread **out, etw_thread_fn fn, void *arg) {
      * reader thread outlives its trace among other libraries' threads. */
     pthread_setname_np(t->tid, "etw-reader");
 #endif
+    pthread_mutex_unlock(&t->name_lock);
     *out = t;
     return ETW_OK;
 }
@@ -61,6 +80,7 @@ int etw_thread_start(etw_thread **out, etw_thread_fn fn, void *arg) {
 int etw_thread_join(etw_thread *t) {
     if (!t) return ETW_ERR_ARG;
     pthread_join(t->tid, NULL);
+    pthread_mutex_destroy(&t->name_lock);
     free(t);
     return ETW_OK;
 }
