@@ -43,13 +43,25 @@ ETW_INLINE unsigned lz77_clz32(uint32_t v) {
 }
 
 /* Copies a match of n bytes from d - dist to d (dist >= 1, both inside one
- * buffer with at least `room` writable bytes from d, room >= n). */
+ * buffer with at least `room` writable bytes from d, room >= n). Where the
+ * room allows, whole 16- or 8-byte blocks are copied, up to 15 bytes past the
+ * match: later output rewrites them, and bytes past the end are never read
+ * as output. A block never reads bytes the same step writes (dist >= block
+ * size), so overlapping (periodic) matches come out right too. */
 ETW_INLINE void lz77_copy_match(uint8_t *d, size_t dist, size_t n, size_t room) {
     const uint8_t *s = d - dist;
-    if (dist >= 16 && n <= 16 && room >= 16) {
-        memcpy(d, s, 16); /* fixed size: inlined; the extra bytes are rewritten later */
-    } else if (dist >= 8 && n <= 8 && room >= 8) {
-        memcpy(d, s, 8);
+    if (dist >= 16 && room >= n + 15) {
+        size_t i = 0;
+        do {
+            memcpy(d + i, s + i, 16);
+            i += 16;
+        } while (i < n);
+    } else if (dist >= 8 && room >= n + 7) {
+        size_t i = 0;
+        do {
+            memcpy(d + i, s + i, 8);
+            i += 8;
+        } while (i < n);
     } else if (dist >= n) {
         memcpy(d, s, n); /* no overlap */
     } else if (dist == 1) {

@@ -298,6 +298,22 @@ static void job_main(void *arg) {
     etw_mutex_unlock(j->mu);
 }
 
+/* Files up to this size are read on the calling thread (GIL released). */
+#define INLINE_MAX_BYTES (8u * 1024u * 1024u)
+
+/* 1 when path names a file of at most INLINE_MAX_BYTES (0 when it cannot be
+ * opened: the pass itself then reports why). */
+static int small_file(const char *path) {
+    etw_file *f = NULL;
+    etw_error e;
+    uint64_t size = 0;
+    int small;
+    if (etw_file_open(path, &f, &e) != ETW_OK) return 0;
+    small = etw_file_size(f, &size, &e) == ETW_OK && size <= INLINE_MAX_BYTES;
+    etw_file_close(f);
+    return small;
+}
+
 /* Waits (GIL released) up to one slice. Returns 1 when the job is done. */
 static int job_wait(cols_job *j) {
     int done;
@@ -633,7 +649,13 @@ PyObject *etwpy_columns(PyObject *module, PyObject *args, PyObject *kwargs) {
         PyErr_NoMemory();
         goto done;
     }
-    if (etw_thread_start(&th, job_main, &job) != ETW_OK) {
+    if (progress == Py_None && small_file(job.path)) {
+        /* A few milliseconds of work: nothing to report or interrupt, so no
+         * thread to start and join (that costs more than the pass itself). */
+        Py_BEGIN_ALLOW_THREADS
+        job_main(&job);
+        Py_END_ALLOW_THREADS
+    } else if (etw_thread_start(&th, job_main, &job) != ETW_OK) {
         th = NULL;
         Py_BEGIN_ALLOW_THREADS
         job_main(&job);

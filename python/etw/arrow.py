@@ -241,9 +241,12 @@ def _path_of(source: object) -> Any:
     return os.fspath(source)  # type: ignore[arg-type]
 
 
+_CPUS = os.cpu_count() or 1
+
+
 def _default_threads(path: Any) -> int:
     """Every CPU; the C pass itself uses one thread per 4 MiB of records at most."""
-    return os.cpu_count() or 1
+    return _CPUS
 
 
 def _trace_options(trace: Any) -> Tuple[Optional[str], Optional[str]]:
@@ -398,7 +401,8 @@ def _provider_label(t: Mapping[str, Any]) -> str:
 
 
 def _type_dictionary(pa, types: Sequence[Mapping[str, Any]], label: Callable[[Mapping], Any]):
-    """(remap int32 array: type index -> dictionary index or null, dictionary)."""
+    """(remap: type index -> dictionary index, as an int32 pyarrow array with nulls or,
+    when every type has a label, a numpy array; dictionary)."""
     values: List[str] = []
     where: Dict[str, int] = {}
     remap: List[Optional[int]] = []
@@ -407,26 +411,60 @@ def _type_dictionary(pa, types: Sequence[Mapping[str, Any]], label: Callable[[Ma
         if v is None:
             remap.append(None)
             continue
-        if v not in where:
-            where[v] = len(values)
+        i = where.get(v)
+        if i is None:
+            i = where[v] = len(values)
             values.append(v)
-        remap.append(where[v])
-    return pa.array(remap, type=pa.int32()), pa.array(values, type=pa.string())
+        remap.append(i)
+    dictionary = pa.array(values, type=pa.string())
+    if None not in remap:
+        try:
+            import numpy as np
+        except ImportError:  # pragma: no cover - pyarrow without numpy
+            np = None
+        if np is not None:
+            return np.asarray(remap, dtype=np.int32), dictionary
+    return pa.array(remap, type=pa.int32()), dictionary
+
+
+_KINDS_DICT: List[Any] = []
+_SCHEMAS: Dict[Tuple[str, ...], Any] = {}
+
+
+def _kinds_dictionary(pa):
+    if not _KINDS_DICT:
+        _KINDS_DICT.append(pa.array(list(KINDS), type=pa.string()))
+    return _KINDS_DICT[0]
+
+
+def _schema_of(pa, cols: Sequence[str]):
+    key = tuple(cols)
+    sch = _SCHEMAS.get(key)
+    if sch is None:
+        sch = _SCHEMAS[key] = pa.schema([pa.field(c, _arrow_type(pa, c)) for c in cols])
+    return sch
 
 
 def _chunk_arrays(pa, pc, ch: Mapping[str, Any], cols: Sequence[str], type_dicts) -> List[Any]:
     n = ch["rows"]
     out = []
-    kinds_dict = pa.array(list(KINDS), type=pa.string())
+    types = None
     for c in cols:
         if c in _TYPE_COLUMNS:
             remap, dictionary = type_dicts[c]
-            types = pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(ch["type"])])
-            idx = pc.take(remap, types)
+            if isinstance(remap, pa.Array):
+                if types is None:
+                    types = pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(ch["type"])])
+                idx = pc.take(remap, types)
+            else:
+                import numpy as np
+                # Every type has a label: a plain gather, no nulls.
+                idx = pa.array(remap[np.frombuffer(ch["type"], dtype=np.int32, count=n)],
+                               type=pa.int32())
             out.append(pa.DictionaryArray.from_arrays(idx, dictionary))
         elif c == "kind":
             idx = pa.Array.from_buffers(pa.int8(), n, [None, pa.py_buffer(ch["kind"])])
-            out.append(pa.DictionaryArray.from_arrays(idx, kinds_dict))
+            out.append(pa.DictionaryArray.from_arrays(idx, _kinds_dictionary(pa)))
         elif c == "payload":
             out.append(pa.Array.from_buffers(
                 pa.large_binary(), n,
@@ -450,7 +488,7 @@ def _raw_to_table(raw: Mapping[str, Any], cols: Sequence[str]):
         type_dicts["provider"] = _type_dictionary(pa, raw["types"], _provider_label)
     if "name" in cols:
         type_dicts["name"] = _type_dictionary(pa, raw["types"], lambda t: t.get("name"))
-    schema = pa.schema([pa.field(c, _arrow_type(pa, c)) for c in cols])
+    schema = _schema_of(pa, cols)
     batches = [pa.RecordBatch.from_arrays(_chunk_arrays(pa, pc, ch, cols, type_dicts),
                                           schema=schema)
                for ch in raw["chunks"] if ch["rows"] or len(raw["chunks"]) == 1]

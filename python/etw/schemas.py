@@ -56,6 +56,7 @@ binding once per provider whose events miss a schema) and the module-level
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import struct
@@ -700,6 +701,44 @@ def _registry_add(trace: object, kind: str, blob: bytes, source: str) -> int:
     return 1 if trace._registry_add(kind, blob) else 0  # type: ignore[attr-defined]
 
 
+# Packed schemas of in-band manifests already parsed in this process, by the manifest's
+# bytes: the same EventSource manifests (the .NET runtime's, an application's) come back
+# in every trace a machine records, and in every re-read of one trace. Bounded; the
+# oldest entry goes first.
+_INBAND_CACHE_MAX = 128
+_inband_cache: "Dict[bytes, List[Tuple[str, bytes]]]" = {}
+
+
+def _inband_blobs(text: bytes) -> List[Tuple[str, bytes]]:
+    """[(kind, packed blob)] of one in-band manifest ("emi" maps, then "tei" schemas);
+    [] when it does not parse."""
+    hit = _inband_cache.get(text)
+    if hit is not None:
+        return hit
+    # Parsing creates many small objects: the cyclic collector would walk every
+    # object of the process (pyarrow, pandas, ...) several times for nothing.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        blobs: List[Tuple[str, bytes]] = []
+        try:
+            pms = parse_manifest(text, source="in-band manifest")
+        except ManifestError:
+            pms = []
+        for pm in pms:
+            for m in pm.maps:
+                blobs.append(("emi", pack_emi_record(m)))
+            for sch in pm.schemas():
+                blobs.append(("tei", pack_tei(sch)))
+    finally:
+        if was_enabled:
+            gc.enable()
+    if len(_inband_cache) >= _INBAND_CACHE_MAX:
+        _inband_cache.pop(next(iter(_inband_cache)))
+    _inband_cache[bytes(text)] = blobs
+    return blobs
+
+
 def _drain_inband(trace: object) -> int:
     """Registers the in-band EventSource manifests that completed since the
     last call (Trace._inband_take, when the binding provides it)."""
@@ -708,15 +747,8 @@ def _drain_inband(trace: object) -> int:
         return 0
     n = 0
     for _prov, text in take():
-        try:
-            pms = parse_manifest(text, source="in-band manifest")
-        except ManifestError:
-            continue
-        for pm in pms:
-            for m in pm.maps:
-                n += _registry_add(trace, "emi", pack_emi_record(m), "inband")
-            for s in pm.schemas():
-                n += _registry_add(trace, "tei", pack_tei(s), "inband")
+        for kind, blob in _inband_blobs(text):
+            n += _registry_add(trace, kind, blob, "inband")
     return n
 
 
