@@ -11,7 +11,10 @@ calls, each call a fresh to_arrow), and a large synthetic file written by
 tests/etlwriter/bigfile.py into benchmarks/data/ (kept and reused per size and seed,
 like bench_reader.py).
 
-Modes, each with order="time" (the default) and order="file":
+Modes, each with order="time" (the default) and order="file" (except "arrow cold"):
+  arrow cold      to_arrow(path) on every file once, in a fresh interpreter: the first
+                  read, before the per-process cache of parsed in-band EventSource
+                  manifests holds anything (the other modes keep the best of --repeat)
   arrow default   to_arrow(path): DEFAULT_COLUMNS (time, provider, name, id, version,
                   level, opcode, task, keyword, pid, tid, cpu, kind)
   arrow all       to_arrow(path, columns="all"): every header column and the payload
@@ -97,6 +100,34 @@ def measure(fn, files, repeat):
     return best
 
 
+COLD_SCRIPT = r"""
+import json, os, resource, sys, time
+sys.path[:0] = [p for p in sys.argv[2:3] if p]
+import pyarrow, etw, etw.arrow
+files = json.loads(sys.argv[1])
+etw.to_arrow(etw.sample_path(), progress=False)  # first-call costs of pyarrow itself
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+c0, t0 = cpu(), time.perf_counter()
+n = sum(etw.to_arrow(f, progress=False).num_rows for f in files)
+print(json.dumps([n, time.perf_counter() - t0, cpu() - c0]))
+"""
+
+
+def measure_cold(files):
+    """to_arrow over all files once in a fresh interpreter (etw and pyarrow imported and
+    warmed on the packaged sample first): what a user's first read of these files costs,
+    before any per-process cache (parsed in-band manifests) holds them."""
+    import subprocess
+    pkg = os.path.join(REPO, "python")
+    extra = pkg if glob.glob(os.path.join(pkg, "etw", "_etw*")) else ""
+    out = subprocess.run([sys.executable, "-c", COLD_SCRIPT, json.dumps(files), extra],
+                         check=True, capture_output=True, text=True).stdout
+    n, wall, cpu = json.loads(out.strip().splitlines()[-1])
+    return n, wall, cpu
+
+
 def run(args):
     etw = _import_etw()
     import pandas as pd
@@ -115,6 +146,12 @@ def run(args):
             with open(f, "rb") as fh:
                 while fh.read(1 << 24):
                     pass
+        n, wall, cpu = measure_cold(files)
+        results.append(dict(set=label, order="time", threads=os.cpu_count() or 1,
+                            mode="arrow cold", events=n, wall=wall, cpu=cpu))
+        print("%-22s %-5s t=%d %-15s %10d ev  %7.3f s  %6.2f M ev/s  (cpu %6.3f s)" % (
+            label, "time", os.cpu_count() or 1, "arrow cold", n, wall, n / wall / 1e6, cpu),
+            flush=True)
         for order in ("time", "file"):
             for th in threads:
                 for mode, fn in (

@@ -630,6 +630,7 @@ static int walk_buffer(worker *w, const pbuf *b, int is_first) {
     uint64_t run_start;
     etw_record rec;
     etw_ext_item ext[ETW_MAX_EXT_ITEMS];
+    etw_buffer_place where;
     if (b->size > w->raw_cap) {
         uint8_t *nr = (uint8_t *)realloc(w->raw, b->size);
         if (!nr) return etw_error_set(&w->err, ETW_ERR_NOMEM, b->offset, "out of memory");
@@ -668,6 +669,10 @@ static int walk_buffer(worker *w, const pbuf *b, int is_first) {
     w->stats.bytes += b->size;
     if (b->flags & FLAG_LOST) w->stats.lost_flag_buffers++;
     run_start = w->chunk.rows;
+    where.offset = b->offset;
+    where.cpu = b->cpu;
+    where.logger_id = b->logger_id;
+    where.header_pointer_size = w->hdr->header_pointer_size;
     for (;;) {
         uint32_t size = 0;
         etw_error e;
@@ -683,18 +688,8 @@ static int walk_buffer(worker *w, const pbuf *b, int is_first) {
             w->stats.opaque_records++;
             continue;
         }
-        /* The fix-ups the reader makes (reader.c ob_advance). */
-        rec.processor = b->cpu;
-        rec.logger_id = b->logger_id;
-        rec.flags |= ETW_EHF_PROCESSOR_INDEX;
-        if (rec.header_type == ETW_HT_EVENT64) rec.flags |= ETW_EHF_64_BIT_HEADER;
-        if (rec.header_type == ETW_HT_EVENT32) rec.flags |= ETW_EHF_32_BIT_HEADER;
-        rec.file_offset = b->offset;
-        if (rec.pointer_size == 0) rec.pointer_size = w->hdr->header_pointer_size;
-        if (rec.kind == ETW_KIND_WPP && rec.header_type == ETW_HT_MESSAGE &&
-            !(rec.wpp_flags & 0x0008))
-            rec.timestamp = last_ts; /* no timestamp of its own (etl-format.md 2.7) */
-        last_ts = rec.timestamp;
+        /* The same completion the reader makes. */
+        etw_record_place(&rec, &where, &last_ts);
         etw_clock_convert(w->clock, rec.timestamp, &rec.filetime, &rec.time_ns);
         w->stats.events++;
         is_header = is_first && first_record && rec.kind == ETW_KIND_HEADER;

@@ -220,19 +220,12 @@ static int ob_advance(etw_reader *r, open_buf *ob, etw_error *err) {
         }
         {
             etw_record *rec = &ob->cur;
-            rec->processor = b->cpu;
-            rec->logger_id = b->logger_id;
-            /* As ProcessTrace reports them: the pointer-size flag of the header
-             * type and PROCESSOR_INDEX (BufferContext holds a processor index). */
-            rec->flags |= ETW_EHF_PROCESSOR_INDEX;
-            if (rec->header_type == ETW_HT_EVENT64) rec->flags |= ETW_EHF_64_BIT_HEADER;
-            if (rec->header_type == ETW_HT_EVENT32) rec->flags |= ETW_EHF_32_BIT_HEADER;
-            rec->file_offset = b->offset;
-            if (rec->pointer_size == 0) rec->pointer_size = r->hdr.header_pointer_size;
-            if (rec->kind == ETW_KIND_WPP && rec->header_type == ETW_HT_MESSAGE &&
-                !(rec->wpp_flags & 0x0008))
-                rec->timestamp = ob->last_ts; /* no timestamp of its own (2.7) */
-            ob->last_ts = rec->timestamp;
+            etw_buffer_place where;
+            where.offset = b->offset;
+            where.cpu = b->cpu;
+            where.logger_id = b->logger_id;
+            where.header_pointer_size = r->hdr.header_pointer_size;
+            etw_record_place(rec, &where, &ob->last_ts);
             if (!r->raw_times)
                 etw_clock_convert(&r->clock, rec->timestamp, &rec->filetime, &rec->time_ns);
         }

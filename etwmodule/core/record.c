@@ -333,3 +333,19 @@ int etw_record_parse(const uint8_t *buf, size_t pos, size_t end, etw_record *rec
     if (rc == 1) rec->raw_size = *size;
     return rc;
 }
+
+void etw_record_place(etw_record *rec, const etw_buffer_place *where, int64_t *last_ts) {
+    rec->processor = where->cpu;
+    rec->logger_id = where->logger_id;
+    /* As ProcessTrace reports them: the pointer-size flag of the header type
+     * and PROCESSOR_INDEX (BufferContext holds a processor index). */
+    rec->flags |= ETW_EHF_PROCESSOR_INDEX;
+    if (rec->header_type == ETW_HT_EVENT64) rec->flags |= ETW_EHF_64_BIT_HEADER;
+    if (rec->header_type == ETW_HT_EVENT32) rec->flags |= ETW_EHF_32_BIT_HEADER;
+    rec->file_offset = where->offset;
+    if (rec->pointer_size == 0) rec->pointer_size = where->header_pointer_size;
+    if (rec->kind == ETW_KIND_WPP && rec->header_type == ETW_HT_MESSAGE &&
+        !(rec->wpp_flags & 0x0008))
+        rec->timestamp = *last_ts; /* no timestamp of its own */
+    *last_ts = rec->timestamp;
+}

@@ -119,6 +119,21 @@ int etw_record_parse(const uint8_t *buf, size_t pos, size_t end, etw_record *rec
 /* The first extended item of the given type, or NULL when the record has none. */
 const etw_ext_item *etw_record_find_ext(const etw_record *rec, uint16_t type);
 
+/* Where a record was read: the values its buffer gives every record in it. */
+typedef struct etw_buffer_place {
+    uint64_t offset;            /* file offset of the buffer */
+    uint16_t cpu;               /* processor (index) of the buffer context */
+    uint16_t logger_id;
+    uint8_t header_pointer_size; /* the logfile header's, for records without their own */
+} etw_buffer_place;
+
+/* Completes a parsed record with what its buffer says, as ProcessTrace reports
+ * it: processor, logger id, PROCESSOR_INDEX and pointer-size flags, file
+ * offset, pointer size; a WPP message without a timestamp of its own takes
+ * *last_ts (etl-format.md 2.7), and *last_ts becomes the record's timestamp.
+ * Cannot fail. */
+void etw_record_place(etw_record *rec, const etw_buffer_place *where, int64_t *last_ts);
+
 /* Kernel group -> event class GUID (etl-format.md 2.9), with the Image Load
  * exception (group 3 type 10). Returns 0 and a zero GUID for unknown groups. */
 int etw_kernel_group_guid(uint8_t group, uint8_t type, etw_guid *out);
