@@ -228,9 +228,13 @@ def _str16(blob: bytes, off: int, what: str) -> Optional[str]:
         return None
     if off + 2 > len(blob) or off < 0:
         raise ValueError("%s offset %d outside the %d-byte blob" % (what, off, len(blob)))
-    end = off
-    while end + 1 < len(blob) and (blob[end] or blob[end + 1]):
-        end += 2
+    # The first aligned UTF-16 NUL (a zero byte pair at an even distance from off),
+    # else the end of the blob (an odd last byte is not part of the string).
+    end = blob.find(b"\0\0", off)
+    while end >= 0 and (end - off) & 1:
+        end = blob.find(b"\0\0", end + 1)
+    if end < 0:
+        end = off + ((len(blob) - off) & ~1)
     return blob[off:end].decode("utf-16-le", "surrogatepass")
 
 

@@ -201,6 +201,8 @@ class Schemas:
         self.warnings: List[str] = []
         # provider -> {key: (kind, blob, source)} in insertion order
         self._by_provider: Dict[uuid.UUID, Dict[tuple, Tuple[str, bytes, str]]] = {}
+        # provider -> parsed (schemas, maps), dropped when the provider gets a blob
+        self._parsed: Dict[uuid.UUID, Tuple[List[EventSchema], List[EventMap]]] = {}
         self._files: List[_FileEntry] = []
         self._known_paths: Set[str] = set()
         self._tmf_paths: List[str] = []
@@ -331,6 +333,7 @@ class Schemas:
         if key in d:
             return 0
         d[key] = (kind, bytes(blob), source)
+        self._parsed.pop(prov, None)
         return 1
 
     def _add_pe_bytes(self, data: bytes, where: str) -> int:
@@ -512,20 +515,32 @@ class Schemas:
         teis = [(k, b) for k, b, _s in d.values() if k == "tei"]
         return maps + teis
 
+    def _parsed_of(self, provider: Union[uuid.UUID, str]) -> Tuple[List[EventSchema],
+                                                                    List[EventMap]]:
+        prov = uuid.UUID(str(provider)) if not isinstance(provider, uuid.UUID) else provider
+        blobs = self.blobs(prov)  # loads what describes prov (may add blobs)
+        hit = self._parsed.get(prov)
+        if hit is None:
+            hit = ([parse_tei(b) for k, b in blobs if k == "tei"],
+                   [parse_emi_record(b) for k, b in blobs if k == "emi"])
+            self._parsed[prov] = hit
+        return hit
+
     def schemas(self, provider: Union[uuid.UUID, str]) -> List[EventSchema]:
-        """The event schemas of a provider (parsed from the blobs)."""
-        return [parse_tei(b) for k, b in self.blobs(provider) if k == "tei"]
+        """The event schemas of a provider (parsed from the blobs once, until the
+        provider gets more)."""
+        return list(self._parsed_of(provider)[0])
 
     def maps(self, provider: Union[uuid.UUID, str]) -> List[EventMap]:
         """The value maps / bitmaps of a provider."""
-        return [parse_emi_record(b) for k, b in self.blobs(provider) if k == "emi"]
+        return list(self._parsed_of(provider)[1])
 
     def find(self, provider: Union[uuid.UUID, str], id: int, version: int = 0, *,
              nearest: bool = True) -> Optional[EventSchema]:
         """The schema of (provider, id, version); with ``nearest`` a missing
         version falls back to the highest lower one (as TDH does)."""
         best = None
-        for s in self.schemas(provider):
+        for s in self._parsed_of(provider)[0]:
             if s.id != id:
                 continue
             if s.version == version:
