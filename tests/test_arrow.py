@@ -439,3 +439,26 @@ def test_progress_callback_and_cancel(tmp_path):
         _etw._columns(str(slow), progress=stop, engine="reader", columns=["payload"])
     except KeyboardInterrupt:
         assert time.perf_counter() - t0 < 30
+
+
+def test_small_files_inline_and_threaded_agree(tmp_path):
+    """Files up to 8 MiB are read on the calling thread (no progress callback), larger
+    ones or any call with a callback on a native thread: the results are the same, and
+    so are the errors."""
+    import threading
+    p = tmp_path / "small.etl"
+    mixed_trace(p, n=3000, seed=5)
+    assert os.path.getsize(p) < 8 << 20
+    seen = []
+    for order in ("time", "file"):
+        before = threading.active_count()
+        inline = A.to_arrow(str(p), columns="all", order=order)
+        threaded = A.to_arrow(str(p), columns="all", order=order, progress=seen.append)
+        assert inline.num_rows == threaded.num_rows == 3001
+        assert inline.equals(threaded)
+        assert threading.active_count() == before
+    missing = str(tmp_path / "missing.etl")
+    with pytest.raises(FileNotFoundError):
+        _etw._columns(missing)
+    with pytest.raises(FileNotFoundError):
+        _etw._columns(missing, progress=seen.append)

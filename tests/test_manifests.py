@@ -24,6 +24,7 @@ Tests that decode events register the schemas explicitly with
 from __future__ import annotations
 
 import base64
+import collections
 import datetime as _dt
 import ipaddress
 import os
@@ -801,3 +802,46 @@ def test_lazy_provide_through_open(corpus_dir):
                         "RemoteAddrLength": 28,
                         "RemoteAddr": _sockaddr(base64.b64decode(
                             "FwCTzQAAAAAgAUiYAAAP/wAAXv4KUOQQAAAAAA=="))}
+
+
+def test_inband_manifests_parsed_once_per_process(corpus_dir):
+    """The in-band manifests of a trace are parsed once per process: a second trace of
+    the same file (or of another with the same EventSource manifests) registers the
+    same packed schemas from the cache, and the events decode the same."""
+    import etw.schemas as S
+    path = _path(corpus_dir, "perfview_net.4.5.2.x64.etl")
+    texts = [t for _p, t in _etw._inband_scan(path)]
+    assert [len(t) for t in texts] == [8831, 50580, 13038]
+    for t in texts:
+        S._inband_cache.pop(t, None)
+    first = [S._inband_blobs(t) for t in texts]
+    assert all(t in S._inband_cache for t in texts)
+    # 163 EventSource events and their maps; the same list objects come back.
+    assert sum(1 for b in first for k, _ in b if k == "tei") == 163
+    assert [S._inband_blobs(t) for t in texts] == first
+    assert all(S._inband_blobs(t) is b for t, b in zip(texts, first))
+
+    def names(trace):
+        return collections.Counter(ev.name for ev in trace if ev.kind == "manifest"
+                                   and ev.schema_source == "inband")
+    with_cache = names(etw.open(path))
+    for t in texts:
+        S._inband_cache.pop(t, None)
+    without = names(etw.open(path))
+    assert with_cache == without and sum(without.values()) > 0
+    # A manifest that does not parse is remembered as describing nothing.
+    assert S._inband_blobs(b"<not a manifest") == []
+
+
+def test_inband_cache_is_bounded():
+    import etw.schemas as S
+    saved = dict(S._inband_cache)
+    try:
+        for i in range(S._INBAND_CACHE_MAX + 10):
+            S._inband_blobs(b"<x%d" % i)
+        assert len(S._inband_cache) == S._INBAND_CACHE_MAX
+        assert b"<x0" not in S._inband_cache  # the oldest went first
+        assert b"<x%d" % (S._INBAND_CACHE_MAX + 9) in S._inband_cache
+    finally:
+        S._inband_cache.clear()
+        S._inband_cache.update(saved)
