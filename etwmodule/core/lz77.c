@@ -83,6 +83,9 @@ ETW_INLINE void lz77_copy_match(uint8_t *d, size_t dist, size_t n, size_t room) 
     }
 }
 
+#define FAST_IN 48u
+#define FAST_MATCH 256u
+
 /* Returns ETW_ERR_FORMAT on a match before out[0] or a malformed length field
  * (*out_len = bytes produced before it), else ETW_OK. */
 int etw_lz77_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
@@ -97,6 +100,74 @@ int etw_lz77_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
         size_t in_left, out_left, dist;
         uint64_t len;
         unsigned m;
+
+        /* Far from both ends no symbol can reach either: a flag word and a
+         * literal run take at most 4 + 32 input bytes, a match word with all
+         * its length bytes 10, and a match of up to FAST_MATCH bytes fits
+         * with the block copies' slack. Same decoding as below, without the
+         * end checks; longer matches and the ends take the careful path. */
+        while (in_len - ip >= FAST_IN && out_cap - op >= FAST_MATCH + 32) {
+            if (nflags == 0) {
+                flags = etw_le32(in + ip);
+                ip += 4;
+                nflags = 32;
+            }
+            if (!(flags & 0x80000000u)) {
+                unsigned run = flags ? lz77_clz32(flags) : nflags;
+                memcpy(out + op, in + ip, 32);
+                ip += run;
+                op += run;
+                nflags -= run;
+                if (flags)
+                    flags <<= run;
+                continue;
+            }
+            flags <<= 1;
+            nflags--;
+            m = etw_le16(in + ip);
+            ip += 2;
+            dist = (size_t)(m >> 3) + 1;
+            len = m & 7u;
+            if (len == 7) {
+                if (half == 0) {
+                    len = in[ip] & 15u;
+                    half = ++ip;
+                } else {
+                    len = (uint64_t)(in[half - 1] >> 4);
+                    half = 0;
+                }
+                if (len == 15) {
+                    len = in[ip++];
+                    if (len == 255) {
+                        len = etw_le16(in + ip);
+                        ip += 2;
+                        if (len == 0) {
+                            len = etw_le32(in + ip);
+                            ip += 4;
+                        }
+                        if (len < 15 + 7) {
+                            rc = ETW_ERR_FORMAT;
+                            goto done;
+                        }
+                        len -= 15 + 7;
+                    }
+                    len += 15;
+                }
+                len += 7;
+            }
+            len += 3;
+            if (dist > op) {
+                rc = ETW_ERR_FORMAT; /* before the start of the output */
+                goto done;
+            }
+            out_left = out_cap - op;
+            if (len > FAST_MATCH && len > (uint64_t)out_left)
+                len = out_left; /* stop at out_cap */
+            lz77_copy_match(out + op, dist, (size_t)len, out_left);
+            op += (size_t)len;
+        }
+        if (op >= out_cap)
+            break;
 
         if (nflags == 0) {
             if (in_len - ip < 4)
@@ -194,6 +265,7 @@ int etw_lz77_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
         lz77_copy_match(out + op, dist, (size_t)len, out_left);
         op += (size_t)len;
     }
+done:
     if (out_len)
         *out_len = op;
     return rc;
