@@ -51,6 +51,16 @@ from .live import (
     sessions,
     stop_session,
 )
+from . import autologger
+from .autologger import (
+    AutoLogger,
+    AutoLoggerError,
+    AutoLoggerExistsError,
+    AutoLoggerNotFoundError,
+    AutoLoggerProvider,
+    autologgers,
+    delete_autologger,
+)
 from .providers import (
     ALL_KEYWORDS,
     EnableProperty,
@@ -90,6 +100,15 @@ __all__ = [
     "sessions",
     "stop_session",
     "registered_providers",
+    # AutoLogger (boot-time) sessions: definitions work everywhere, the registry on Windows
+    "AutoLogger",
+    "AutoLoggerProvider",
+    "AutoLoggerError",
+    "AutoLoggerExistsError",
+    "AutoLoggerNotFoundError",
+    "autologgers",
+    "delete_autologger",
+    "autologger",
     # providers, kernel flags and filters (portable)
     "Provider",
     "EnableProperty",
