@@ -352,3 +352,134 @@ def test_tracelogging_emitter_blobs_decode(tmp_path):
     assert ev.kind == "tracelogging" and ev.channel == 11
     assert ev.provider_id == etw.tracelogging_guid(name)
     assert dict(ev) == {"n": 7, "msg": "hello"}
+
+
+# ---------------------------------------------------------------- profiling privilege
+
+class FakeBackend:
+    """Stands in for etw._etw's live functions: records the calls in order."""
+
+    def __init__(self):
+        self.calls = []
+        self.privilege = (0, "AdjustTokenPrivileges")
+
+    def _live_enable_privilege(self, name):
+        self.calls.append(("privilege", name))
+        return self.privilege
+
+    def _live_start(self, name, props):
+        self.calls.append(("start", name))
+        return 0, 77, props
+
+    def _live_control(self, handle, name, props, code):
+        self.calls.append(("control", name, code))
+        return 0, props
+
+    def _live_enable(self, handle, guid, control, level, any_kw, all_kw, timeout, prop, filters):
+        self.calls.append(("enable", uuid.UUID(bytes_le=guid), control))
+        return 0
+
+
+@pytest.fixture
+def fake_backend(monkeypatch):
+    be = FakeBackend()
+    monkeypatch.setattr(live, "_backend", lambda what: be)
+    monkeypatch.setattr(live, "_PRIVILEGES_ENABLED", set())
+    return be
+
+
+def test_needs_profile_privilege():
+    assert live.SYSTEM_PROFILE_PROVIDER_GUID == uuid.UUID("bfeb0324-1cee-496f-a409-2ac2b48a6322")
+    assert live.needs_profile_privilege() is False
+    assert live.needs_profile_privilege(etw.kernel_flags("process", "img", "net")) is False
+    assert live.needs_profile_privilege(etw.kernel_flags("Profile")) is True
+    assert live.needs_profile_privilege(0x01000000) is True
+    assert live.needs_profile_privilege(0, ["Microsoft-Windows-DNS-Client"]) is False
+    assert live.needs_profile_privilege(0, [live.SYSTEM_PROFILE_PROVIDER_GUID]) is True
+    assert live.needs_profile_privilege(0, [etw.Provider(live.SYSTEM_PROFILE_PROVIDER_GUID,
+                                                         match_any_keyword=1)]) is True
+
+
+def test_profile_flag_enables_the_privilege_first(fake_backend):
+    k = live.KernelSession(flags=["process", "profile"])
+    k.start()
+    assert fake_backend.calls == [("privilege", "SeSystemProfilePrivilege"),
+                                  ("start", "NT Kernel Logger")]
+    k.stop()
+    k.start()                         # asked once per process
+    k.stop()
+    assert fake_backend.calls[2:] == [("control", "NT Kernel Logger", 1),
+                                      ("start", "NT Kernel Logger"),
+                                      ("control", "NT Kernel Logger", 1)]
+
+
+def test_no_profiling_no_privilege(fake_backend):
+    k = live.KernelSession(flags="process").start()
+    s = live.Session("etw-noprof", providers=["Microsoft-Windows-DNS-Client"]).start()
+    k.stop()
+    s.stop()
+    assert [c[0] for c in fake_backend.calls] == ["start", "start", "enable", "control",
+                                                  "control"]
+
+
+def test_privilege_not_held_is_a_permission_error(fake_backend):
+    fake_backend.privilege = (1300, "AdjustTokenPrivileges")
+    k = live.KernelSession(flags="profile")
+    with pytest.raises(live.SessionPermissionError) as ei:
+        k.start()
+    e = ei.value
+    assert isinstance(e, PermissionError) and isinstance(e, etw.EtwError)
+    assert (e.api, e.code, e.winerror, e.session, e.errno) == (
+        "AdjustTokenPrivileges", 1300, 1300, "NT Kernel Logger", errno.EACCES)
+    assert str(e).startswith("AdjustTokenPrivileges failed for session 'NT Kernel Logger': "
+                             "Win32 error 1300 (ERROR_NOT_ALL_ASSIGNED); sampled profiling")
+    assert "SeSystemProfilePrivilege ('Profile system performance')" in str(e)
+    assert "Run as administrator" in str(e)
+    assert not k.running
+    assert fake_backend.calls == [("privilege", "SeSystemProfilePrivilege")]  # never started
+    with pytest.raises(live.SessionPermissionError):   # a failure is not cached
+        k.start()
+    assert len(fake_backend.calls) == 2
+    fake_backend.privilege = (1313, "LookupPrivilegeValueW")
+    with pytest.raises(live.SessionError) as ei:
+        live.enable_profile_privilege()
+    assert type(ei.value) is live.SessionError
+    assert str(ei.value) == ("LookupPrivilegeValueW failed: Win32 error 1313 "
+                             "(ERROR_NO_SUCH_PRIVILEGE)")
+
+
+def test_system_logger_profiling_paths(fake_backend):
+    s = live.Session("etw-syslog", log_file_mode=LogFileMode.SYSTEM_LOGGER_MODE,
+                     enable_flags=int(etw.KernelFlag.PROFILE)).start()
+    assert fake_backend.calls == [("privilege", "SeSystemProfilePrivilege"),
+                                  ("start", "etw-syslog")]
+    s.stop()
+    live._PRIVILEGES_ENABLED.clear()
+    fake_backend.calls.clear()
+    s = live.Session("etw-sysprov", log_file_mode=LogFileMode.SYSTEM_LOGGER_MODE).start()
+    s.enable(etw.Provider(live.SYSTEM_PROFILE_PROVIDER_GUID, match_any_keyword=1))
+    s.disable(live.SYSTEM_PROFILE_PROVIDER_GUID)
+    s.stop()
+    g = live.SYSTEM_PROFILE_PROVIDER_GUID
+    assert fake_backend.calls == [("start", "etw-sysprov"),
+                                  ("privilege", "SeSystemProfilePrivilege"),
+                                  ("enable", g, 1), ("enable", g, 0),
+                                  ("control", "etw-sysprov", 1)]
+    live._PRIVILEGES_ENABLED.clear()
+    fake_backend.calls.clear()
+    k = live.KernelSession(flags="process").start()
+    k.set_flags(["process", "profile"])
+    k.stop()
+    assert fake_backend.calls == [("start", "NT Kernel Logger"),
+                                  ("privilege", "SeSystemProfilePrivilege"),
+                                  ("control", "NT Kernel Logger", 2),
+                                  ("control", "NT Kernel Logger", 1)]
+
+
+@off_windows
+def test_profile_privilege_unsupported_off_windows(monkeypatch):
+    monkeypatch.setattr(live, "_PRIVILEGES_ENABLED", set())
+    with pytest.raises(live.UnsupportedPlatformError, match="enabling SeSystemProfilePrivilege"):
+        etw.enable_profile_privilege()
+    with pytest.raises(live.UnsupportedPlatformError):
+        live.KernelSession(flags="profile").start()

@@ -123,3 +123,35 @@ def test_access_errors_name_the_api():
     with pytest.raises(live.SessionNotFoundError) as ei:
         list(live.Consumer(sessions=[f"etw-pytest-absent-{PID}"]))
     assert ei.value.api in ("OpenTraceW", "ProcessTrace")
+
+
+PERFINFO_CLASS = uuid.UUID("ce1dbfb4-137e-4da6-87b0-3f59aa102cbc")
+
+
+def test_profile_privilege_and_sampled_profile():
+    etw.enable_profile_privilege()                # the elevated runner holds it
+    with live.KernelSession(flags=["process", "profile"], replace=True) as k:
+        with Collector(live.Consumer(sessions=[k]),
+                       lambda ev: ev.provider_id == PERFINFO_CLASS and ev.opcode == 46) as col:
+            end = time.monotonic() + 2
+            while time.monotonic() < end:         # keep a CPU busy so samples land
+                sum(range(10000))
+            samples = col.wait_for(1)
+        assert samples, "no SampledProfile event"
+        assert samples[0].kind == "kernel"
+
+
+def test_autologger_in_the_real_registry():
+    name = f"etw-pytest-autologger-{PID}"
+    a = etw.AutoLogger(name, start=False, file=r"C:\Windows\Temp\etw-pytest.etl",
+                       providers=[etw.Provider("Microsoft-Windows-DNS-Client", level=4)])
+    try:
+        a.save()
+        b = etw.AutoLogger.get(name)
+        assert b == a and b.start is False and b.file == r"C:\Windows\Temp\etw-pytest.etl"
+        assert name in [x.name for x in etw.autologgers()]
+        with pytest.raises(etw.AutoLoggerExistsError):
+            a.save()
+    finally:
+        assert etw.delete_autologger(name) is True
+    assert etw.delete_autologger(name) is False

@@ -207,6 +207,20 @@ fail:
     return NULL;
 }
 
+/* _live_enable_privilege(name) -> (code, api): etw_win_enable_privilege. */
+static PyObject *live_enable_privilege(PyObject *module, PyObject *name) {
+    wchar_t *w;
+    const char *api = NULL;
+    unsigned long rc;
+    (void)module;
+    if (!(w = wstr(name))) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    rc = etw_win_enable_privilege(w, &api);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(w);
+    return Py_BuildValue("ks", rc, api ? api : "AdjustTokenPrivileges");
+}
+
 static void capsule_free(PyObject *cap) {
     etw_live *c = (etw_live *)PyCapsule_GetPointer(cap, CAPSULE_NAME);
     if (c && (void *)c != (void *)&closed_marker) {
@@ -364,6 +378,7 @@ static PyMethodDef live_methods[] = {
     {"_live_stack_walk", live_stack_walk, METH_VARARGS, NULL},
     {"_live_query_all", live_query_all, METH_NOARGS, NULL},
     {"_live_providers", live_providers, METH_NOARGS, NULL},
+    {"_live_enable_privilege", live_enable_privilege, METH_O, NULL},
     {"_live_consumer_open", live_consumer_open, METH_VARARGS, NULL},
     {"_live_consumer_next", live_consumer_next, METH_VARARGS, NULL},
     {"_live_consumer_result", live_consumer_result, METH_O, NULL},

@@ -70,6 +70,14 @@ unsigned long etw_win_query_all(uint8_t *storage, unsigned max_sessions, unsigne
  * (free() it) of *size bytes. Returns the Win32 code. */
 unsigned long etw_win_providers(void **out, unsigned long *size);
 
+/* Enables privilege `name` (e.g. L"SeSystemProfilePrivilege", which profiling
+ * sessions need) in this process's token: OpenProcessToken, LookupPrivilegeValueW,
+ * AdjustTokenPrivileges. *api names the last API called. Returns 0 when enabled,
+ * ERROR_NOT_ALL_ASSIGNED (1300) when the token does not hold the privilege (not
+ * elevated), ERROR_INVALID_PARAMETER for a NULL/empty name, else the failing
+ * call's Win32 code (1313 ERROR_NO_SUCH_PRIVILEGE for an unknown name). */
+unsigned long etw_win_enable_privilege(const wchar_t *name, const char **api);
+
 /* ---- consumer.c ------------------------------------------------------- */
 
 typedef struct etw_live etw_live;

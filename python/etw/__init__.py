@@ -47,6 +47,8 @@ from .live import (
     SessionNotFoundError,
     SessionPermissionError,
     UnsupportedPlatformError,
+    enable_profile_privilege,
+    needs_profile_privilege,
     registered_providers,
     sessions,
     stop_session,
@@ -100,6 +102,8 @@ __all__ = [
     "sessions",
     "stop_session",
     "registered_providers",
+    "enable_profile_privilege",
+    "needs_profile_privilege",
     # AutoLogger (boot-time) sessions: definitions work everywhere, the registry on Windows
     "AutoLogger",
     "AutoLoggerProvider",

@@ -27,14 +27,16 @@ from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ._errors import EtwError
 from .filters import EventFilter
-from .kernel import KERNEL_LOGGER_NAME, SYSTEM_TRACE_CONTROL_GUID, KernelFlag, kernel_flags
+from .kernel import (
+    KERNEL_LOGGER_NAME, SYSTEM_PROVIDERS, SYSTEM_TRACE_CONTROL_GUID, KernelFlag, kernel_flags,
+)
 from .providers import Provider, parse_guid
 
 __all__ = [
     "UnsupportedPlatformError", "SessionError", "SessionExistsError", "SessionLimitError",
     "SessionNotFoundError", "SessionPermissionError", "EventsLostError",
     "Session", "KernelSession", "Consumer", "sessions", "stop_session", "providers",
-    "registered_providers",
+    "registered_providers", "enable_profile_privilege", "needs_profile_privilege",
     "LogFileMode", "build_properties", "parse_properties", "build_enable_parameters",
     "win32_error",
 ]
@@ -115,6 +117,8 @@ ERROR_NO_SYSTEM_RESOURCES = 1450
 ERROR_CANCELLED = 1223
 ERROR_CTX_CLOSE_PENDING = 7007
 ERROR_WMI_INSTANCE_NOT_FOUND = 4201
+ERROR_NOT_ALL_ASSIGNED = 1300
+ERROR_NO_SUCH_PRIVILEGE = 1313
 
 _CODE_NAMES = {
     ERROR_ACCESS_DENIED: "ERROR_ACCESS_DENIED",
@@ -128,6 +132,8 @@ _CODE_NAMES = {
     ERROR_WMI_INSTANCE_NOT_FOUND: "ERROR_WMI_INSTANCE_NOT_FOUND",
     2: "ERROR_FILE_NOT_FOUND", 6: "ERROR_INVALID_HANDLE", 50: "ERROR_NOT_SUPPORTED",
     120: "ERROR_CALL_NOT_IMPLEMENTED", 1168: "ERROR_NOT_FOUND",
+    ERROR_NOT_ALL_ASSIGNED: "ERROR_NOT_ALL_ASSIGNED",
+    ERROR_NO_SUCH_PRIVILEGE: "ERROR_NO_SUCH_PRIVILEGE",
 }
 
 _ELEVATION_HINT = ("run Python as Administrator (elevated), or add the user to the "
@@ -449,6 +455,55 @@ def _check(api: str, code: int, session: Optional[str] = None) -> None:
         raise win32_error(api, code, session)
 
 
+# ---------------------------------------------------------------- profiling privilege
+
+# Microsoft ("Configuring and Starting a SystemTraceProvider Session"): a profiling trace
+# session of the SystemTraceProvider needs the profile privilege, SeSystemProfilePrivilege
+# ("Profile system performance"). Administrators hold it, but a token's privileges start
+# disabled: the process enables it itself (AdjustTokenPrivileges). Profiling here means
+# EVENT_TRACE_FLAG_PROFILE (SampledProfile events) on a kernel/system logger, or the
+# Windows 11 SystemProfileProvider enabled in a system-logger session.
+PROFILE_PRIVILEGE = "SeSystemProfilePrivilege"
+SYSTEM_PROFILE_PROVIDER_GUID = SYSTEM_PROVIDERS["Profile"].guid
+_PROFILE_HINT = ("sampled profiling (KernelFlag.PROFILE, the SystemProfileProvider) needs "
+                 "SeSystemProfilePrivilege ('Profile system performance'), which this "
+                 "process's token does not hold: run Python elevated (Run as administrator), "
+                 "or grant the right to the account (Local Security Policy > User Rights "
+                 "Assignment > Profile system performance) and log on again")
+_PRIVILEGES_ENABLED: set = set()
+_PRIVILEGE_LOCK = threading.Lock()
+
+
+def needs_profile_privilege(enable_flags: int = 0, providers: Iterable = ()) -> bool:
+    """True when a session with these kernel EnableFlags and providers profiles the system:
+    KernelFlag.PROFILE in `enable_flags`, or the SystemProfileProvider among `providers`
+    (Provider objects, strings or GUIDs)."""
+    if int(enable_flags) & KernelFlag.PROFILE:
+        return True
+    return any(_as_provider(p).guid == SYSTEM_PROFILE_PROVIDER_GUID for p in providers)
+
+
+def enable_profile_privilege(session: Optional[str] = None) -> None:
+    """Enable SeSystemProfilePrivilege in this process's token (done for you when a session
+    needs it: see needs_profile_privilege). Windows is asked once per process.
+
+    Raises SessionPermissionError (a PermissionError, with a hint) when the token does not
+    hold the privilege (ERROR_NOT_ALL_ASSIGNED), SessionError for another failure, and
+    UnsupportedPlatformError off Windows."""
+    with _PRIVILEGE_LOCK:
+        if PROFILE_PRIVILEGE in _PRIVILEGES_ENABLED:
+            return
+        be = _backend("enabling SeSystemProfilePrivilege")
+        code, api = be._live_enable_privilege(PROFILE_PRIVILEGE)
+        if code == ERROR_NOT_ALL_ASSIGNED:
+            where = f" for session {session!r}" if session is not None else ""
+            raise SessionPermissionError(
+                api, code, f"{api} failed{where}: Win32 error {code} (ERROR_NOT_ALL_ASSIGNED); "
+                + _PROFILE_HINT, session, _errno.EACCES)
+        _check(api, code, session)
+        _PRIVILEGES_ENABLED.add(PROFILE_PRIVILEGE)
+
+
 # Sessions this process started and has not stopped: name -> handle (for atexit).
 _OWNED: "weakref.WeakValueDictionary[str, Session]" = weakref.WeakValueDictionary()
 _OWNED_LOCK = threading.Lock()
@@ -531,6 +586,8 @@ class Session:
         if self.running:
             return self
         be = _backend("starting a session")
+        if needs_profile_privilege(self._kwargs["enable_flags"], self._providers.values()):
+            enable_profile_privilege(self.name)
         code, handle, _ = be._live_start(self.name, self.properties)
         if code == ERROR_ALREADY_EXISTS and self.replace:
             _stop_native(self.name)
@@ -603,6 +660,8 @@ class Session:
 
     def _enable_native(self, p: Provider, control: int, timeout_ms: int = 0) -> None:
         be = _backend("enabling a provider")
+        if control != CONTROL_CODE_DISABLE and needs_profile_privilege(0, (p,)):
+            enable_profile_privilege(self.name)
         params, filters = build_enable_parameters(p)
         code = be._live_enable(self._handle, p.guid.bytes_le, control, p.level,
                                p.match_any_keyword, p.match_all_keyword, timeout_ms,
@@ -631,7 +690,8 @@ class KernelSession(Session):
     """The NT Kernel Logger with EnableFlags: names as in etw.kernel_flags ("process",
     "ImageLoad", "net", ...), KernelFlag values or ints. ``set_flags()`` changes them while
     it runs; ``stack_walk`` takes (class, opcode) pairs for etw.stack_walk_events.
-    Needs an elevated process."""
+    Needs an elevated process; with the "profile" flag (sampled profiling) it first enables
+    SeSystemProfilePrivilege (enable_profile_privilege)."""
 
     def __init__(self, flags: Union[int, str, Sequence] = KernelFlag.PROCESS, *,
                  stack_walk: Sequence = (), **kwargs) -> None:
@@ -661,6 +721,8 @@ class KernelSession(Session):
         props = build_properties(self.name, **kwargs)
         if self.running:
             be = _backend("updating kernel flags")
+            if needs_profile_privilege(new):
+                enable_profile_privilege(self.name)
             code, _ = be._live_control(self._handle, self.name, props, CONTROL_UPDATE)
             _check("ControlTraceW", code, self.name)
         self.flags, self._kwargs, self.properties = new, kwargs, props

@@ -23,6 +23,9 @@
 
 static int l_checks, l_failures;
 
+/* What Wine's AdjustTokenPrivileges answers for SeSystemProfilePrivilege. */
+#define WINE_PRIVILEGE_CODE 0ul
+
 #define LCHECK_EQ(a, b)                                                              \
     do {                                                                             \
         unsigned long long va_ = (unsigned long long)(a);                            \
@@ -344,6 +347,62 @@ static void test_api_error_paths(void) {
     free(p);
 }
 
+/* 1 when privilege `name` is enabled in this process's token (read back with
+ * GetTokenInformation), 0 when present but disabled or absent, -1 on error. */
+static int privilege_enabled(const wchar_t *name) {
+    HANDLE token;
+    DWORD need = 0, i;
+    TOKEN_PRIVILEGES *tp;
+    LUID luid;
+    int out = 0;
+    if (!LookupPrivilegeValueW(NULL, name, &luid)) return -1;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) return -1;
+    GetTokenInformation(token, TokenPrivileges, NULL, 0, &need);
+    tp = need ? (TOKEN_PRIVILEGES *)malloc(need) : NULL;
+    if (!tp || !GetTokenInformation(token, TokenPrivileges, tp, need, &need)) {
+        free(tp);
+        CloseHandle(token);
+        return -1;
+    }
+    for (i = 0; i < tp->PrivilegeCount; i++)
+        if (tp->Privileges[i].Luid.LowPart == luid.LowPart &&
+            tp->Privileges[i].Luid.HighPart == luid.HighPart)
+            out = (tp->Privileges[i].Attributes & SE_PRIVILEGE_ENABLED) ? 1 : 0;
+    free(tp);
+    CloseHandle(token);
+    return out;
+}
+
+/* etw_win_enable_privilege: argument checks, an unknown privilege name (fails
+ * in LookupPrivilegeValueW), and SeSystemProfilePrivilege, whose answer is
+ * printed and must match the token read back afterwards. */
+static void test_privilege(void) {
+    const char *api = NULL;
+    unsigned long rc;
+    LCHECK_EQ(etw_win_enable_privilege(NULL, &api), ERROR_INVALID_PARAMETER);
+    LCHECK_EQ(strcmp(api, "etw_win_enable_privilege"), 0);
+    LCHECK_EQ(etw_win_enable_privilege(L"", &api), ERROR_INVALID_PARAMETER);
+    rc = etw_win_enable_privilege(L"SeNoSuchPrivilegeForEtw", &api);
+    printf("live: enable SeNoSuchPrivilegeForEtw -> api=%s code=%lu\n", api, rc);
+    LCHECK_EQ(strcmp(api, "LookupPrivilegeValueW"), 0);
+    LCHECK_EQ(rc, ERROR_NO_SUCH_PRIVILEGE);
+    rc = etw_win_enable_privilege(L"SeSystemProfilePrivilege", &api);
+    printf("live: enable SeSystemProfilePrivilege -> api=%s code=%lu (enabled now: %d)\n", api,
+           rc, privilege_enabled(L"SeSystemProfilePrivilege"));
+    LCHECK_EQ(strcmp(api, "AdjustTokenPrivileges"), 0);
+    if (rc == ERROR_SUCCESS) {
+        LCHECK_EQ(privilege_enabled(L"SeSystemProfilePrivilege"), 1);
+    } else {
+        /* Only "the token does not hold it" is expected here. */
+        LCHECK_EQ(rc, ERROR_NOT_ALL_ASSIGNED);
+        LCHECK_EQ(privilege_enabled(L"SeSystemProfilePrivilege") == 1, 0);
+    }
+    /* Wine's default prefix runs as an administrator holding the privilege. */
+    if (under_wine()) LCHECK_EQ(rc, WINE_PRIVILEGE_CODE);
+    /* Enabling twice is fine and answers the same. */
+    LCHECK_EQ(etw_win_enable_privilege(L"SeSystemProfilePrivilege", &api), rc);
+}
+
 /* Runs every live check; returns the number of failures (adds to *checks). */
 int wintest_live(int *checks);
 int wintest_live(int *checks) {
@@ -352,6 +411,7 @@ int wintest_live(int *checks) {
     test_record_conversion();
     test_deliver_and_drops();
     test_api_error_paths();
+    test_privilege();
     printf("live part: %d checks, %d failed\n", l_checks, l_failures);
     *checks += l_checks;
     return l_failures;
