@@ -194,3 +194,9 @@ unsigned long etw_win_enable_privilege(const wchar_t *name, const char **api) {
     if (!ok) return e ? e : ERROR_ACCESS_DENIED;
     return e == ERROR_NOT_ALL_ASSIGNED ? ERROR_NOT_ALL_ASSIGNED : ERROR_SUCCESS;
 }
+
+int etw_win_tdh_usable(void) {
+    /* Wine announces itself through ntdll's wine_get_version export. */
+    HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+    return !(nt && GetProcAddress(nt, "wine_get_version") != NULL);
+}
