@@ -776,6 +776,22 @@ providers = registered_providers  # etw.providers() in the issue; etw.providers 
 
 # ---------------------------------------------------------------- consumer
 
+def _add_counters(total: dict, native: dict) -> dict:
+    """Sums the counters of native consumer stats (one per attachment); the TDH counters
+    too, except last_code, which keeps the latest nonzero one."""
+    out = dict(total)
+    for k in Consumer._NATIVE_COUNTERS:
+        out[k] = out.get(k, 0) + int(native.get(k, 0))
+    tdh = dict(out.get("tdh", {}))
+    for k, v in native.get("tdh", {}).items():
+        if k == "last_code":
+            tdh[k] = v or tdh.get(k, 0)
+        else:
+            tdh[k] = tdh.get(k, 0) + v
+    out["tdh"] = tdh
+    return out
+
+
 class Consumer:
     """Events from live sessions (by name, including other tools' sessions such as
     "EventLog-System") or from .etl files, merged in time order.
@@ -786,10 +802,23 @@ class Consumer:
     in ``stats["dropped"]`` rather than stalling ETW. ``strict=True`` raises
     EventsLostError at the end when anything was lost. Files use etw.open (any OS);
     Windows cannot mix sessions and files in one ProcessTrace, and neither does this.
+
+    Live events decode like a file's (TraceLogging metadata, built-in kernel tables,
+    ``schemas=`` sources as in etw.open). With ``tdh=True`` (default) an event none of
+    those describe is looked up with TDH (TdhGetEventInformation) on the native thread,
+    once per (provider, id, version) - or (class, opcode, version) for classic events -
+    including misses; ``stats["tdh"]`` counts the lookups.
+
+    When the sessions are stopped from outside (another tool, ``logman stop``) iteration
+    ends and ``end_reason`` says "session_ended" (``session_ends`` counts it). With
+    ``reattach=True`` (or a poll interval in seconds, default 1.0) the consumer instead
+    waits for a session of that name to run again and re-attaches to it, until stop();
+    the first attachment must succeed (a misspelt name still raises SessionNotFoundError).
     """
 
     def __init__(self, sessions: Iterable = (), files: Iterable = (), *, strict: bool = False,
-                 raw_timestamps: bool = False, errors: str = "strict") -> None:
+                 raw_timestamps: bool = False, errors: str = "strict", tdh: bool = True,
+                 schemas: object = None, reattach: Union[bool, float] = False) -> None:
         self.session_names = [s.name if isinstance(s, Session) else _check_name(s, "session")
                               for s in sessions]
         self.files = [f for f in files]
@@ -801,11 +830,34 @@ class Consumer:
         self.strict = bool(strict)
         self.raw_timestamps = bool(raw_timestamps)
         self.errors = errors
+        self.tdh = bool(tdh)
+        self.schemas = schemas
+        if reattach is True:
+            interval: Optional[float] = 1.0
+        elif reattach is False or reattach is None:
+            interval = None
+        elif isinstance(reattach, (int, float)) and reattach > 0:
+            interval = float(reattach)
+        else:
+            raise ValueError(f"reattach must be True, False or a poll interval in seconds "
+                             f"(> 0), not {reattach!r}")
+        if interval is not None and self.files:
+            raise ValueError("reattach applies to live sessions, not to files")
+        self.reattach = interval
+        #: Why the last iteration ended: "stopped" (stop(), or the loop was left),
+        #: "session_ended" (the sessions were stopped from outside), "end_of_files",
+        #: "error" (an exception); None before the first one ends.
+        self.end_reason: Optional[str] = None
+        #: How often ProcessTrace returned because the sessions were stopped from outside.
+        self.session_ends = 0
+        self._attachments = 0
         self._stop = threading.Event()
         self._native = None
         self._traces: list = []
         self._events = 0
         self._iterating = False
+        self._totals: dict = {}          # counters of the closed native consumers
+        self._final_native_stats: Optional[dict] = None
 
     def __repr__(self) -> str:
         src = self.session_names or [str(f) for f in self.files]
@@ -817,11 +869,18 @@ class Consumer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    @property
+    def attached(self) -> bool:
+        """True while a ProcessTrace reads the live sessions (False while re-attaching)."""
+        return self._native is not None
+
     def __iter__(self) -> Iterator:
         if self._iterating:
             raise EtwError("this Consumer is already being iterated")
         self._iterating = True
         self._stop.clear()
+        self.end_reason = None
+        reason = "error"
         try:
             source = self._file_events() if self.files else self._live_events()
             for ev in source:
@@ -829,14 +888,22 @@ class Consumer:
                 yield ev
                 if self._stop.is_set():
                     break
+            if self._stop.is_set():
+                reason = "stopped"
+            else:
+                reason = "end_of_files" if self.files else "session_ended"
+        except GeneratorExit:
+            reason = "stopped"
+            raise
         finally:
             self._iterating = False
             self._close_native()
+            self.end_reason = reason
         self._check_strict()
 
     def _file_events(self) -> Iterator:
         from . import open as _open
-        self._traces = [_open(f, errors=self.errors) for f in self.files]
+        self._traces = [_open(f, errors=self.errors, schemas=self.schemas) for f in self.files]
         if len(self._traces) == 1:
             yield from self._traces[0]
             return
@@ -847,26 +914,65 @@ class Consumer:
 
     def _live_events(self) -> Iterator:
         be = _backend("consuming a live session")
-        code, api, handle = be._live_consumer_open(self.session_names, self.raw_timestamps)
-        _check(api, code, ",".join(self.session_names))
-        self._native = handle
+        names = ",".join(self.session_names)
+        while True:
+            code, api, handle = be._live_consumer_open(self.session_names,
+                                                       self.raw_timestamps, self.tdh,
+                                                       self.schemas)
+            if code == ERROR_WMI_INSTANCE_NOT_FOUND and self._waiting_for_session():
+                if self._stop.wait(self.reattach):
+                    return
+                continue
+            _check(api, code, names)
+            self._native = handle
+            self._attachments += 1
+            code, api = yield from self._attachment_events(be, handle)
+            final = self._close_native() or {}
+            if self._stop.is_set() or final.get("stopped_by_user"):
+                return
+            if code == ERROR_WMI_INSTANCE_NOT_FOUND and self._waiting_for_session():
+                self._attachments -= 1       # not there yet: not an attachment
+                if self._stop.wait(self.reattach):
+                    return
+                continue
+            if code not in (0, ERROR_CANCELLED, ERROR_CTX_CLOSE_PENDING):
+                raise win32_error(api, code, names)
+            self.session_ends += 1          # stopped from outside
+            if self.reattach is None or self._stop.wait(self.reattach):
+                return
+
+    def _waiting_for_session(self) -> bool:
+        """True when a missing session means "wait for it": re-attaching after a first
+        successful attachment."""
+        return self.reattach is not None and self.session_ends > 0
+
+    def _attachment_events(self, be, handle):
+        """Yields the events of one ProcessTrace; returns its (code, api)."""
         while True:
             if self._stop.is_set():
                 be._live_consumer_stop(handle, 0)
             batch = be._live_consumer_next(handle, 100)
             if batch is None:  # ProcessTrace returned and the ring is drained
-                code, api = be._live_consumer_result(handle)
-                if code not in (0, ERROR_CANCELLED, ERROR_CTX_CLOSE_PENDING):
-                    raise win32_error(api, code, ",".join(self.session_names))
-                return
+                return be._live_consumer_result(handle)
             yield from batch
 
-    def _close_native(self) -> None:
-        if self._native is not None:
-            be = _backend("consuming a live session")
-            self._final_native_stats = be._live_consumer_stats(self._native)
+    _NATIVE_COUNTERS = ("events", "dropped", "lost_event_records", "ext_truncated", "batches",
+                        "buffers_read")
+
+    def _close_native(self) -> Optional[dict]:
+        """Closes the current native consumer; returns its final counters (None when there
+        was none) and adds them to the totals."""
+        if self._native is None:
+            return None
+        be = _backend("consuming a live session")
+        try:
+            final = be._live_consumer_stats(self._native)
+        finally:
             be._live_consumer_close(self._native)
             self._native = None
+        self._final_native_stats = final
+        self._totals = _add_counters(self._totals, final)
+        return final
 
     def run(self, callback: Callable) -> int:
         """Call ``callback(event)`` for each event on this thread until the sources end or
@@ -885,10 +991,11 @@ class Consumer:
         closes the traces (ProcessTrace returns after its current buffer). Returns True
         when nothing is iterating any more within `timeout` seconds (None: do not wait)."""
         self._stop.set()
-        if self._native is not None and IS_WINDOWS:
+        native = self._native  # the iterating thread may close it meanwhile
+        if native is not None:
             try:
                 _backend("stopping a consumer")._live_consumer_stop(
-                    self._native, int((timeout or 0) * 1000))
+                    native, int((timeout or 0) * 1000))
             except (EtwError, ValueError):  # closed meanwhile by the iterating thread
                 pass
         if timeout is None:
@@ -902,24 +1009,30 @@ class Consumer:
     @property
     def stats(self) -> dict:
         """events delivered, dropped (our ring was full), lost (ETW's counters per
-        session: events_lost, realtime_buffers_lost, log_buffers_lost) and, for files,
-        each trace's stats."""
+        session: events_lost, realtime_buffers_lost, log_buffers_lost), for live sessions
+        the TDH lookups (``tdh``), ``session_ends`` / ``session_ended`` (stopped from
+        outside) and ``attachments``, and for files each trace's stats."""
         out = {"events": self._events, "dropped": 0, "events_lost": 0,
                "realtime_buffers_lost": 0, "log_buffers_lost": 0, "sessions": {}}
-        native = None
+        native = dict(self._totals)
         if self._native is not None:
-            native = _backend("consumer stats")._live_consumer_stats(self._native)
-        else:
-            native = getattr(self, "_final_native_stats", None)
+            try:
+                native = _add_counters(native, _backend("consumer stats")
+                                       ._live_consumer_stats(self._native))
+            except ValueError:  # closed meanwhile by the iterating thread
+                native = dict(self._totals)
         if native:
             out["dropped"] = native.get("dropped", 0)
             out["lost_event_records"] = native.get("lost_event_records", 0)
             out["buffers_read"] = native.get("buffers_read", 0)
             out["ext_truncated"] = native.get("ext_truncated", 0)
+            out["tdh"] = dict(native.get("tdh", {}))
+        if self.session_names:
+            out["attachments"] = self._attachments
+            out["session_ends"] = self.session_ends
         # True once ProcessTrace has returned without stop(): the session was stopped
-        # from outside (or the consumer lost it); iteration then simply ends.
-        final = getattr(self, "_final_native_stats", None)
-        out["session_ended"] = bool(final) and not final.get("stopped_by_user", False)
+        # from outside (or the consumer lost it).
+        out["session_ended"] = self.session_ends > 0
         if self.session_names and IS_WINDOWS:
             for name in self.session_names:
                 try:
