@@ -256,6 +256,13 @@ def test_exception_hierarchy_and_win32_mapping():
 
 # ---------------------------------------------------------------- Consumer over files
 
+def test_consumer_session_names():
+    c = live.Consumer(sessions=["a", live.Session("b"), etw.AutoLogger("c")])
+    assert c.session_names == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="non-empty"):
+        live.Consumer(sessions=[42])
+
+
 def test_consumer_arguments():
     with pytest.raises(ValueError, match="needs sessions"):
         live.Consumer()

@@ -819,8 +819,9 @@ class Consumer:
     def __init__(self, sessions: Iterable = (), files: Iterable = (), *, strict: bool = False,
                  raw_timestamps: bool = False, errors: str = "strict", tdh: bool = True,
                  schemas: object = None, reattach: Union[bool, float] = False) -> None:
-        self.session_names = [s.name if isinstance(s, Session) else _check_name(s, "session")
-                              for s in sessions]
+        # Session objects, names, or anything with a .name (an etw.AutoLogger).
+        self.session_names = [_check_name(s if isinstance(s, str) else getattr(s, "name", s),
+                                          "session") for s in sessions]
         self.files = [f for f in files]
         if not self.session_names and not self.files:
             raise ValueError("a Consumer needs sessions=[...] or files=[...]")
