@@ -29,6 +29,7 @@ def key(name):
 
 def test_registry_types_are_winreg_numbers():
     assert (REG_SZ, REG_BINARY, REG_DWORD, REG_QWORD) == (1, 3, 4, 11)
+    assert (al.REG_EXPAND_SZ, al.REG_MULTI_SZ) == (2, 7)
     assert AUTOLOGGER_KEY == ("SYSTEM", "CurrentControlSet", "Control", "WMI", "Autologger")
 
 
@@ -139,6 +140,17 @@ def test_reading_what_windows_and_other_tools_wrote():
     assert p == etw.AutoLoggerProvider(uuid.UUID(DNS), "Microsoft-Windows-DNS-Client", False,
                                        None, None, None, None, None)
     assert p.registry_values() == {"Enabled": (REG_DWORD, 0)}
+    # An update keeps what etw could not read; what it manages is rewritten.
+    reg.set_value(k, "FileName", al.REG_EXPAND_SZ, r"%SystemRoot%\x.etl")  # not etw's type
+    a = etw.AutoLogger.get("other tool", registry=reg)
+    assert a.file is None and a.other_values["FileName"] == (2, r"%SystemRoot%\x.etl")
+    a.flush_timer = 3
+    a.save(replace=True)
+    assert reg.dump(k)["values"] == {
+        "GUID": (REG_SZ, GUID), "Start": (REG_DWORD, 1), "Status": (REG_DWORD, 0xC0000022),
+        "FileCounter": (REG_DWORD, 3), "BufferSize": (REG_SZ, "64"), "Boot": (REG_DWORD, 1),
+        "ClockType": (REG_DWORD, 9), "FileName": (2, r"%SystemRoot%\x.etl"),
+        "FlushTimer": (REG_DWORD, 3)}
 
 
 def test_exists_and_replace_updates_in_place():
@@ -260,7 +272,8 @@ def test_memory_registry_checks_types():
     reg = MemoryRegistry()
     reg.create_key(("K",))
     for t, v in ((REG_DWORD, -1), (REG_DWORD, 2 ** 32), (REG_QWORD, 2 ** 64), (REG_SZ, b"x"),
-                 (REG_SZ, "a\0b"), (REG_BINARY, "x"), (REG_DWORD, True), (7, 1)):
+                 (REG_SZ, "a\0b"), (REG_BINARY, "x"), (REG_DWORD, True), (7, 1), (7, ["a", 1]),
+                 (9, b"")):
         with pytest.raises(ValueError, match="is not valid"):
             reg.set_value(("K",), "v", t, v)
     with pytest.raises(FileNotFoundError):

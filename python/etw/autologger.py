@@ -49,16 +49,18 @@ __all__ = [
     "AutoLogger", "AutoLoggerProvider", "AutoLoggerError", "AutoLoggerExistsError",
     "AutoLoggerNotFoundError", "Registry", "MemoryRegistry", "WindowsRegistry",
     "autologgers", "delete_autologger", "AUTOLOGGER_KEY",
-    "REG_SZ", "REG_BINARY", "REG_DWORD", "REG_QWORD",
+    "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD", "REG_MULTI_SZ", "REG_QWORD",
 ]
 
 # Registry value types (winnt.h; the same numbers as winreg.REG_*).
 REG_SZ = 1
+REG_EXPAND_SZ = 2
 REG_BINARY = 3
 REG_DWORD = 4
+REG_MULTI_SZ = 7
 REG_QWORD = 11
-_TYPE_NAMES = {REG_SZ: "REG_SZ", REG_BINARY: "REG_BINARY", REG_DWORD: "REG_DWORD",
-               REG_QWORD: "REG_QWORD"}
+_TYPE_NAMES = {REG_SZ: "REG_SZ", REG_EXPAND_SZ: "REG_EXPAND_SZ", REG_BINARY: "REG_BINARY",
+               REG_DWORD: "REG_DWORD", REG_MULTI_SZ: "REG_MULTI_SZ", REG_QWORD: "REG_QWORD"}
 
 # Below HKEY_LOCAL_MACHINE.
 AUTOLOGGER_KEY = ("SYSTEM", "CurrentControlSet", "Control", "WMI", "Autologger")
@@ -102,8 +104,9 @@ _PROVIDER_VALUES = (
     ("enable_properties", "EnableProperty", REG_DWORD),
     ("enable_flags", "EnableFlags", REG_DWORD),
 )
-_MANAGED_SESSION = {n.lower() for _, n, _ in _SESSION_VALUES}
-_MANAGED_PROVIDER = {n.lower() for _, n, _ in _PROVIDER_VALUES}
+# Managed value names (lower case) -> the type etw writes them with.
+_MANAGED_SESSION = {n.lower(): t for _, n, t in _SESSION_VALUES}
+_MANAGED_PROVIDER = {n.lower(): t for _, n, t in _PROVIDER_VALUES}
 
 Path = Tuple[str, ...]
 
@@ -148,8 +151,9 @@ def _permission_error(op: str, name: Optional[str], exc: OSError) -> SessionPerm
 class Registry:
     """What AutoLogger needs of a registry. Paths are tuples of key names below
     HKEY_LOCAL_MACHINE; names compare without regard to case, as in Windows. Values are
-    (type, data) with type one of REG_SZ (str), REG_DWORD / REG_QWORD (int) or REG_BINARY
-    (bytes). Missing keys raise FileNotFoundError."""
+    (type, data) with type one of REG_SZ / REG_EXPAND_SZ (str), REG_MULTI_SZ (list of str),
+    REG_DWORD / REG_QWORD (int) or REG_BINARY (bytes); etw writes only REG_SZ, REG_DWORD
+    and REG_QWORD. Missing keys raise FileNotFoundError."""
 
     def subkeys(self, path: Path) -> List[str]:
         """Names of the subkeys of `path`."""
@@ -190,8 +194,11 @@ class Registry:
 
 
 def _check_value(type_: int, data: Any) -> None:
-    if type_ == REG_SZ:
+    if type_ in (REG_SZ, REG_EXPAND_SZ):
         ok = isinstance(data, str) and "\0" not in data
+    elif type_ == REG_MULTI_SZ:
+        ok = isinstance(data, list) and all(isinstance(x, str) and "\0" not in x
+                                            for x in data)
     elif type_ == REG_DWORD:
         ok = type(data) is int and 0 <= data <= 0xFFFFFFFF
     elif type_ == REG_QWORD:
@@ -567,7 +574,8 @@ class AutoLogger:
         AutoLoggerExistsError unless `replace`: then its values are updated in place
         (values etw manages and has as None are removed, provider subkeys not in
         `providers` are deleted; Status, FileCounter and values etw does not know stay).
-        Writing HKEY_LOCAL_MACHINE needs an elevated process (SessionPermissionError)."""
+        Values get() could not read (other_values) are kept too. Writing
+        HKEY_LOCAL_MACHINE needs an elevated process (SessionPermissionError)."""
         if self.guid is None or self.start is None:
             raise ValueError(f"AutoLogger {self.name!r} needs a Guid and Start to be saved "
                              "(set .guid and .start)")
@@ -580,7 +588,8 @@ class AutoLogger:
             if existed and not replace:
                 raise AutoLoggerExistsError(self.name)
             reg.create_key(key)
-            _sync_values(reg, key, image["values"], _MANAGED_SESSION)
+            _sync_values(reg, key, image["values"], _MANAGED_SESSION,
+                         {k.lower() for k in self.other_values})
             wanted = {k.lower(): k for k in image["providers"]}
             for sub in reg.subkeys(key):
                 if _is_guid_key(sub) and sub.lower() not in wanted:
@@ -589,7 +598,7 @@ class AutoLogger:
             for low, sub in wanted.items():
                 path = key + (present.get(low, sub),)
                 reg.create_key(path)
-                _sync_values(reg, path, image["providers"][sub], _MANAGED_PROVIDER)
+                _sync_values(reg, path, image["providers"][sub], _MANAGED_PROVIDER, set())
         _call(write, "RegSetValueExW", self.name)
         return self
 
@@ -732,15 +741,18 @@ def _provider_from_values(sub: str, values: Dict[str, Tuple[int, Any]]) -> AutoL
 
 
 def _sync_values(reg: Registry, path: Path, wanted: Dict[str, Tuple[int, Any]],
-                 managed: set) -> None:
-    """Set `wanted` on `path` and delete the managed values it does not have."""
+                 managed: Dict[str, int], keep: set) -> None:
+    """Set `wanted` on `path` and delete the managed values it does not have - only
+    those etw could have read (its own type, not in `keep`): a FileName of another type
+    (REG_EXPAND_SZ, say) or a value get() put in other_values stays unless replaced."""
     present = reg.values(path)
     have = {k.lower(): k for k in present}
     for name, (type_, data) in wanted.items():
         reg.set_value(path, have.get(name.lower(), name), type_, data)
     want_lower = {k.lower() for k in wanted}
     for low, name in have.items():
-        if low in managed and low not in want_lower:
+        if (low in managed and low not in want_lower and low not in keep
+                and present[name][0] == managed[low]):
             reg.delete_value(path, name)
 
 
