@@ -201,7 +201,7 @@ int etw_fallback_resolve(etw_fallback *f, etw_registry *r, const etw_record *rec
     if (!etw_fallback_applies(rec)) return 0;
     classic = rec->kind != ETW_KIND_MANIFEST;
     kind = (uint8_t)(classic ? ETW_KEY_CLASSIC : ETW_KEY_MANIFEST);
-    id = classic ? rec->opcode : rec->id;
+    id = (uint16_t)(classic ? rec->opcode : rec->id);
     rc = remember(f, kind, &rec->provider_id, id, rec->version, NULL);
     if (rc == ETW_ERR_NOMEM) return rc;
     if (rc == FULL) {
