@@ -29,8 +29,10 @@ CORE = [
     "schema_export.c",
     "inband.c",
     "columns.c",
+    "fallback.c",
 ]
-PY = ["module.c", "event.c", "trace.c", "props.c", "tojson.c", "wevt_py.c", "columns_py.c"]
+PY = ["module.c", "event.c", "trace.c", "props.c", "tojson.c", "wevt_py.c", "columns_py.c",
+      "fallback_py.c"]
 
 sources = [os.path.join("etwmodule", "core", f) for f in CORE]
 sources += [os.path.join("etwmodule", "py", f) for f in PY]

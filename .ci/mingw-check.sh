@@ -250,12 +250,23 @@ if [ "$built" = 1 ] && [ -n "$WINE" ]; then
     log "$WINE wintest.exe ${ARGS[*]}"
     t0=$(date +%s)
     set +e
-    (cd "$BUILD" && timeout -k 10 "$WINE_TIMEOUT" "$WINE" "$WINTEST" "${ARGS[@]}" </dev/null)
-    rc=$?
+    (cd "$BUILD" && timeout -k 10 "$WINE_TIMEOUT" "$WINE" "$WINTEST" "${ARGS[@]}" </dev/null) \
+        | tee "$BUILD/wintest.out"
+    rc=${PIPESTATUS[0]}
     set -e
     log "wintest exit code $rc ($(( $(date +%s) - t0 )) s)"
     [ "$rc" = 124 ] && log "wintest timed out after ${WINE_TIMEOUT}s"
     [ "$rc" = 0 ] || fail "wintest.exe under Wine (exit $rc)"
+    # A process Wine aborts (e.g. an unimplemented function was called) can
+    # still exit 0: require the summary line wintest prints last.
+    summary="$(tr -d '\r' <"$BUILD/wintest.out" | grep -E '^wintest: [0-9]+ passed, [0-9]+ failed$' | tail -n 1 || true)"
+    if [ -z "$summary" ]; then
+        fail "wintest.exe printed no summary line (crashed or aborted under Wine?)"
+    elif [ "${summary%, 0 failed}" = "$summary" ]; then
+        fail "wintest.exe: $summary"
+    else
+        log "checks: ${summary#wintest: }"
+    fi
     # Stop the wineserver this run started, so nothing is left running.
     ws="$(command -v wineserver || echo /usr/lib/wine/wineserver)"
     if [ -x "$ws" ]; then

@@ -256,6 +256,13 @@ def test_exception_hierarchy_and_win32_mapping():
 
 # ---------------------------------------------------------------- Consumer over files
 
+def test_consumer_session_names():
+    c = live.Consumer(sessions=["a", live.Session("b"), etw.AutoLogger("c")])
+    assert c.session_names == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="non-empty"):
+        live.Consumer(sessions=[42])
+
+
 def test_consumer_arguments():
     with pytest.raises(ValueError, match="needs sessions"):
         live.Consumer()
@@ -352,3 +359,294 @@ def test_tracelogging_emitter_blobs_decode(tmp_path):
     assert ev.kind == "tracelogging" and ev.channel == 11
     assert ev.provider_id == etw.tracelogging_guid(name)
     assert dict(ev) == {"n": 7, "msg": "hello"}
+
+
+# ---------------------------------------------------------------- profiling privilege
+
+class FakeBackend:
+    """Stands in for etw._etw's live functions: records the calls in order."""
+
+    def __init__(self):
+        self.calls = []
+        self.privilege = (0, "AdjustTokenPrivileges")
+
+    def _live_enable_privilege(self, name):
+        self.calls.append(("privilege", name))
+        return self.privilege
+
+    def _live_start(self, name, props):
+        self.calls.append(("start", name))
+        return 0, 77, props
+
+    def _live_control(self, handle, name, props, code):
+        self.calls.append(("control", name, code))
+        return 0, props
+
+    def _live_enable(self, handle, guid, control, level, any_kw, all_kw, timeout, prop, filters):
+        self.calls.append(("enable", uuid.UUID(bytes_le=guid), control))
+        return 0
+
+
+@pytest.fixture
+def fake_backend(monkeypatch):
+    be = FakeBackend()
+    monkeypatch.setattr(live, "_backend", lambda what: be)
+    monkeypatch.setattr(live, "_PRIVILEGES_ENABLED", set())
+    return be
+
+
+def test_needs_profile_privilege():
+    assert live.SYSTEM_PROFILE_PROVIDER_GUID == uuid.UUID("bfeb0324-1cee-496f-a409-2ac2b48a6322")
+    assert live.needs_profile_privilege() is False
+    assert live.needs_profile_privilege(etw.kernel_flags("process", "img", "net")) is False
+    assert live.needs_profile_privilege(etw.kernel_flags("Profile")) is True
+    assert live.needs_profile_privilege(0x01000000) is True
+    assert live.needs_profile_privilege(0, ["Microsoft-Windows-DNS-Client"]) is False
+    assert live.needs_profile_privilege(0, [live.SYSTEM_PROFILE_PROVIDER_GUID]) is True
+    assert live.needs_profile_privilege(0, [etw.Provider(live.SYSTEM_PROFILE_PROVIDER_GUID,
+                                                         match_any_keyword=1)]) is True
+
+
+def test_profile_flag_enables_the_privilege_first(fake_backend):
+    k = live.KernelSession(flags=["process", "profile"])
+    k.start()
+    assert fake_backend.calls == [("privilege", "SeSystemProfilePrivilege"),
+                                  ("start", "NT Kernel Logger")]
+    k.stop()
+    k.start()                         # asked once per process
+    k.stop()
+    assert fake_backend.calls[2:] == [("control", "NT Kernel Logger", 1),
+                                      ("start", "NT Kernel Logger"),
+                                      ("control", "NT Kernel Logger", 1)]
+
+
+def test_no_profiling_no_privilege(fake_backend):
+    k = live.KernelSession(flags="process").start()
+    s = live.Session("etw-noprof", providers=["Microsoft-Windows-DNS-Client"]).start()
+    k.stop()
+    s.stop()
+    assert [c[0] for c in fake_backend.calls] == ["start", "start", "enable", "control",
+                                                  "control"]
+
+
+def test_privilege_not_held_is_a_permission_error(fake_backend):
+    fake_backend.privilege = (1300, "AdjustTokenPrivileges")
+    k = live.KernelSession(flags="profile")
+    with pytest.raises(live.SessionPermissionError) as ei:
+        k.start()
+    e = ei.value
+    assert isinstance(e, PermissionError) and isinstance(e, etw.EtwError)
+    assert (e.api, e.code, e.winerror, e.session, e.errno) == (
+        "AdjustTokenPrivileges", 1300, 1300, "NT Kernel Logger", errno.EACCES)
+    assert str(e).startswith("AdjustTokenPrivileges failed for session 'NT Kernel Logger': "
+                             "Win32 error 1300 (ERROR_NOT_ALL_ASSIGNED); sampled profiling")
+    assert "SeSystemProfilePrivilege ('Profile system performance')" in str(e)
+    assert "Run as administrator" in str(e)
+    assert not k.running
+    assert fake_backend.calls == [("privilege", "SeSystemProfilePrivilege")]  # never started
+    with pytest.raises(live.SessionPermissionError):   # a failure is not cached
+        k.start()
+    assert len(fake_backend.calls) == 2
+    fake_backend.privilege = (1313, "LookupPrivilegeValueW")
+    with pytest.raises(live.SessionError) as ei:
+        live.enable_profile_privilege()
+    assert type(ei.value) is live.SessionError
+    assert str(ei.value) == ("LookupPrivilegeValueW failed: Win32 error 1313 "
+                             "(ERROR_NO_SUCH_PRIVILEGE)")
+
+
+def test_system_logger_profiling_paths(fake_backend):
+    s = live.Session("etw-syslog", log_file_mode=LogFileMode.SYSTEM_LOGGER_MODE,
+                     enable_flags=int(etw.KernelFlag.PROFILE)).start()
+    assert fake_backend.calls == [("privilege", "SeSystemProfilePrivilege"),
+                                  ("start", "etw-syslog")]
+    s.stop()
+    live._PRIVILEGES_ENABLED.clear()
+    fake_backend.calls.clear()
+    s = live.Session("etw-sysprov", log_file_mode=LogFileMode.SYSTEM_LOGGER_MODE).start()
+    s.enable(etw.Provider(live.SYSTEM_PROFILE_PROVIDER_GUID, match_any_keyword=1))
+    s.disable(live.SYSTEM_PROFILE_PROVIDER_GUID)
+    s.stop()
+    g = live.SYSTEM_PROFILE_PROVIDER_GUID
+    assert fake_backend.calls == [("start", "etw-sysprov"),
+                                  ("privilege", "SeSystemProfilePrivilege"),
+                                  ("enable", g, 1), ("enable", g, 0),
+                                  ("control", "etw-sysprov", 1)]
+    live._PRIVILEGES_ENABLED.clear()
+    fake_backend.calls.clear()
+    k = live.KernelSession(flags="process").start()
+    k.set_flags(["process", "profile"])
+    k.stop()
+    assert fake_backend.calls == [("start", "NT Kernel Logger"),
+                                  ("privilege", "SeSystemProfilePrivilege"),
+                                  ("control", "NT Kernel Logger", 2),
+                                  ("control", "NT Kernel Logger", 1)]
+
+
+@off_windows
+def test_profile_privilege_unsupported_off_windows(monkeypatch):
+    monkeypatch.setattr(live, "_PRIVILEGES_ENABLED", set())
+    with pytest.raises(live.UnsupportedPlatformError, match="enabling SeSystemProfilePrivilege"):
+        etw.enable_profile_privilege()
+    with pytest.raises(live.UnsupportedPlatformError):
+        live.KernelSession(flags="profile").start()
+
+
+# ---------------------------------------------------------------- consumer: ends, re-attaching
+
+class FakeHandle:
+    def __init__(self, batches, result=(0, "ProcessTrace"), dropped=0, tdh_asked=0):
+        self.batches = list(batches)
+        self.result = result
+        self.user_stopped = False
+        self.closed = False
+        self.dropped = dropped
+        self.tdh_asked = tdh_asked
+
+
+class FakeLive:
+    """The _live_consumer_* half of etw._etw: each open() takes the next scripted answer,
+    a FakeHandle (its batches, then ProcessTrace's result) or an error (code, api)."""
+
+    def __init__(self, script):
+        self.script = list(script)
+        self.opens = []
+        self.handles = []
+
+    def _live_consumer_open(self, names, raw, tdh, schemas):
+        self.opens.append((list(names), raw, tdh, schemas))
+        item = self.script.pop(0)
+        if isinstance(item, FakeHandle):
+            self.handles.append(item)
+            return 0, None, item
+        return item[0], item[1], None
+
+    def _live_consumer_next(self, h, timeout_ms):
+        assert not h.closed
+        if h.batches and not h.user_stopped:
+            return h.batches.pop(0)
+        return None
+
+    def _live_consumer_result(self, h):
+        return (0, "ProcessTrace") if h.user_stopped else h.result
+
+    def _live_consumer_stop(self, h, timeout_ms):
+        if h.closed:
+            raise ValueError("consumer is closed")
+        h.user_stopped = True
+
+    def _live_consumer_stats(self, h):
+        if h.closed:
+            raise ValueError("consumer is closed")
+        return {"events": 0, "dropped": h.dropped, "lost_event_records": 0,
+                "ext_truncated": 0, "batches": 0, "buffers_read": 0,
+                "stopped_by_user": h.user_stopped,
+                "tdh": {"keys": h.tdh_asked, "asked": h.tdh_asked, "added": 0, "failed": 0,
+                        "invalid": 0, "unmatched": 0, "maps_asked": 0, "maps_added": 0,
+                        "maps_failed": 0, "skipped_full": 0,
+                        "last_code": 1168 if h.tdh_asked else 0}}
+
+    def _live_consumer_close(self, h):
+        h.closed = True
+
+
+@pytest.fixture
+def fake_live(monkeypatch):
+    def install(*script):
+        be = FakeLive(script)
+        monkeypatch.setattr(live, "_backend", lambda what: be)
+        return be
+    return install
+
+
+def test_consumer_session_stopped_from_outside(fake_live):
+    be = fake_live(FakeHandle([[1, 2], [3]], dropped=2, tdh_asked=1))
+    c = live.Consumer(sessions=["etw-ext"], tdh=False, schemas="s.man")
+    assert c.end_reason is None and not c.attached
+    assert list(c) == [1, 2, 3]
+    assert be.opens == [(["etw-ext"], False, False, "s.man")]
+    assert c.end_reason == "session_ended" and c.session_ends == 1
+    assert not c.attached and be.handles[0].closed
+    s = c.stats
+    assert (s["session_ended"], s["session_ends"], s["attachments"]) == (True, 1, 1)
+    assert s["dropped"] == 2 and s["tdh"]["asked"] == 1 and s["tdh"]["last_code"] == 1168
+
+
+def test_consumer_stopped_by_user_or_loop(fake_live):
+    be = fake_live(FakeHandle([[1, 2], [3, 4], [5]]), FakeHandle([[7, 8]]))
+    c = live.Consumer(sessions=["etw-user"])
+
+    def cb(ev):
+        seen.append(ev)
+        if ev == 2:
+            assert c.attached
+            c.stop()
+    seen = []
+    assert c.run(cb) == 2 and seen == [1, 2]
+    assert c.end_reason == "stopped" and c.session_ends == 0
+    assert be.handles[0].user_stopped and be.handles[0].closed
+    assert c.stats["session_ended"] is False
+    for ev in c:                       # leaving the loop early is a stop too
+        assert ev == 7
+        break
+    assert c.end_reason == "stopped" and be.handles[1].closed
+
+
+def test_consumer_reattaches_after_an_outside_stop(fake_live):
+    be = fake_live(
+        FakeHandle([[1], [2]], dropped=1, tdh_asked=2),   # stopped from outside after 2
+        (4201, "OpenTraceW"),                             # not running yet: wait
+        FakeHandle([], result=(4201, "ProcessTrace")),    # still gone: wait
+        FakeHandle([[3], [4]], dropped=2, tdh_asked=1))   # back: attached again
+    c = live.Consumer(sessions=["etw-back"], reattach=0.01)
+    assert c.reattach == 0.01
+    seen = []
+
+    def cb(ev):
+        seen.append(ev)
+        if ev == 3:
+            c.stop()
+    assert c.run(cb) == 3 and seen == [1, 2, 3]
+    assert len(be.opens) == 4
+    assert c.end_reason == "stopped"
+    assert c.session_ends == 1                       # the misses are not counted as ends
+    s = c.stats
+    assert s["attachments"] == 2 and s["session_ends"] == 1
+    assert s["dropped"] == 3 and s["tdh"]["asked"] == 3 and s["tdh"]["last_code"] == 1168
+    assert all(h.closed for h in be.handles)
+
+
+def test_consumer_reattach_needs_a_first_attachment(fake_live):
+    fake_live((4201, "OpenTraceW"))
+    c = live.Consumer(sessions=["etw-typo"], reattach=True)
+    with pytest.raises(live.SessionNotFoundError) as ei:
+        list(c)
+    assert ei.value.api == "OpenTraceW" and c.end_reason == "error"
+    fake_live(FakeHandle([[1]], result=(4201, "ProcessTrace")))
+    c = live.Consumer(sessions=["etw-typo"], reattach=True)
+    with pytest.raises(live.SessionNotFoundError) as ei:
+        list(c)
+    assert ei.value.api == "ProcessTrace" and c.end_reason == "error"
+    be = fake_live(FakeHandle([[1]], result=(5, "ProcessTrace")))
+    c = live.Consumer(sessions=["etw-denied"])
+    with pytest.raises(live.SessionPermissionError):
+        list(c)
+    assert c.end_reason == "error" and be.handles[0].closed
+
+
+def test_consumer_reattach_arguments():
+    assert live.Consumer(sessions=["s"], reattach=True).reattach == 1.0
+    assert live.Consumer(sessions=["s"]).reattach is None
+    assert live.Consumer(sessions=["s"], reattach=2).reattach == 2.0
+    for bad in (0, -1, "1", float("nan")):
+        with pytest.raises(ValueError, match="reattach"):
+            live.Consumer(sessions=["s"], reattach=bad)
+    with pytest.raises(ValueError, match="not to files"):
+        live.Consumer(files=["x.etl"], reattach=True)
+
+
+def test_consumer_files_end_reason():
+    c = live.Consumer(files=[etw.sample_path()])
+    assert sum(1 for _ in c) == 5064
+    assert c.end_reason == "end_of_files"
+    assert "session_ends" not in c.stats and c.stats["session_ended"] is False

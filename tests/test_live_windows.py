@@ -123,3 +123,95 @@ def test_access_errors_name_the_api():
     with pytest.raises(live.SessionNotFoundError) as ei:
         list(live.Consumer(sessions=[f"etw-pytest-absent-{PID}"]))
     assert ei.value.api in ("OpenTraceW", "ProcessTrace")
+
+
+PERFINFO_CLASS = uuid.UUID("ce1dbfb4-137e-4da6-87b0-3f59aa102cbc")
+
+
+def test_profile_privilege_and_sampled_profile():
+    etw.enable_profile_privilege()                # the elevated runner holds it
+    with live.KernelSession(flags=["process", "profile"], replace=True) as k:
+        with Collector(live.Consumer(sessions=[k]),
+                       lambda ev: ev.provider_id == PERFINFO_CLASS and ev.opcode == 46) as col:
+            end = time.monotonic() + 2
+            while time.monotonic() < end:         # keep a CPU busy so samples land
+                sum(range(10000))
+            samples = col.wait_for(1)
+        assert samples, "no SampledProfile event"
+        assert samples[0].kind == "kernel"
+
+
+def test_autologger_in_the_real_registry():
+    name = f"etw-pytest-autologger-{PID}"
+    a = etw.AutoLogger(name, start=False, file=r"C:\Windows\Temp\etw-pytest.etl",
+                       providers=[etw.Provider("Microsoft-Windows-DNS-Client", level=4)])
+    try:
+        a.save()
+        b = etw.AutoLogger.get(name)
+        assert b == a and b.start is False and b.file == r"C:\Windows\Temp\etw-pytest.etl"
+        assert name in [x.name for x in etw.autologgers()]
+        with pytest.raises(etw.AutoLoggerExistsError):
+            a.save()
+    finally:
+        assert etw.delete_autologger(name) is True
+    assert etw.delete_autologger(name) is False
+
+
+def test_session_stopped_from_outside_then_reattached():
+    name = f"etw-pytest-ext-{PID}"
+    prov_name = f"EtwPy.Tests.Reattach.{PID}"
+    guid = etw.tracelogging_guid(prov_name)
+    with tlemit.TraceLoggingProvider(prov_name) as prov:
+        # Without reattach: the iteration ends and says why.
+        s = live.Session(name, flush_timer=1).start()
+        s.enable(etw.Provider(guid, level=5))
+        c = live.Consumer(sessions=[name])
+        col = Collector(c, lambda ev: ev.provider_id == guid)
+        col.thread.start()
+        time.sleep(1.0)
+        assert live.stop_session(name) is not None          # "another tool" stops it
+        col.thread.join(15)
+        assert not col.thread.is_alive() and col.error is None
+        assert c.end_reason == "session_ended" and c.stats["session_ended"] is True
+        s.stop()                                            # ours is gone already: None
+        # With reattach: the consumer waits for the session and attaches to it again.
+        s = live.Session(name, flush_timer=1).start()
+        s.enable(etw.Provider(guid, level=5))
+        c = live.Consumer(sessions=[name], reattach=0.2)
+        with Collector(c, lambda ev: ev.provider_id == guid) as col:
+            prov.write(1, "before")
+            assert len(col.wait_for(1)) == 1
+            live.stop_session(name)
+            time.sleep(0.5)
+            s = live.Session(name, flush_timer=1).start()
+            s.enable(etw.Provider(guid, level=5))
+            end = time.monotonic() + 15
+            while not c.attached and time.monotonic() < end:
+                time.sleep(0.1)
+            time.sleep(1.0)
+            prov.write(2, "after")
+            evs = col.wait_for(2)
+        s.stop()
+        assert col.error is None
+        assert [dict(ev)["msg"] for ev in evs[:2]] == ["before", "after"]
+        assert c.session_ends == 1 and c.stats["attachments"] == 2
+        assert c.end_reason == "stopped"
+
+
+def test_tdh_decodes_a_manifest_provider():
+    # Microsoft-Windows-Kernel-Process is a manifest provider: nothing in etw describes
+    # its events, TDH does (once per event key).
+    name = f"etw-pytest-tdh-{PID}"
+    with live.Session(name, flush_timer=1) as s:
+        s.enable(etw.Provider("Microsoft-Windows-Kernel-Process", match_any_keyword=0x10))
+        c = live.Consumer(sessions=[s])
+        with Collector(c, lambda ev: ev.kind == "manifest" and ev.id == 1) as col:
+            child = subprocess.Popen([sys.executable, "-c", "pass"])
+            child.wait(30)
+            evs = col.wait_for(1)
+        assert evs, "no ProcessStart event"
+        ev = evs[0]
+        assert ev.schema_source == "tdh"           # TdhGetEventInformation's answer
+        assert "ProcessID" in ev and "ImageName" in ev
+        st = c.stats["tdh"]
+        assert st["asked"] >= 1 and st["added"] >= 1

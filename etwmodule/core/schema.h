@@ -83,7 +83,8 @@ typedef enum etw_schema_source {
     ETW_SRC_OTHER = 5,
     ETW_SRC_INBAND = 6,       /* .NET EventSource manifest carried in the trace (0xFFFE) */
     ETW_SRC_WEVT = 7,         /* compiled manifest (WEVT_TEMPLATE) given by the user */
-    ETW_SRC_PACK = 8          /* schema pack exported by etw.Schemas.export */
+    ETW_SRC_PACK = 8,         /* schema pack exported by etw.Schemas.export */
+    ETW_SRC_TDH = 9           /* TdhGetEventInformation, asked by the live consumer */
 } etw_schema_source;
 
 /* How a schema is looked up (DESIGN.md). */

@@ -125,6 +125,11 @@ PyObject *etwpy_inband_scan(PyObject *module, PyObject *args);
 /* Completed in-band manifests as [(uuid.UUID, bytes)]. New reference or NULL. */
 PyObject *etwpy_inband_take_list(etwpy_state *st, etw_inband *c);
 
+/* --- fallback_py.c --- */
+/* _fallback_run(records, event_info, map_info=None, max_keys=0) -> dict (test
+ * hook of core/fallback.h). Returns a new reference, or NULL with an exception. */
+PyObject *etwpy_fallback_run(PyObject *module, PyObject *args);
+
 /* --- trace.c --- */
 extern PyType_Spec etwpy_trace_spec;
 extern PyType_Spec etwpy_trace_iter_spec;

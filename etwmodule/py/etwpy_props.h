@@ -102,7 +102,7 @@ const char *etwpy_channel_name(const etw_record *rec, const etw_schema *s);
 /* Event name into buf (UTF-8, NUL-ended): the schema's event name, else
  * "Task/Opcode" (just "Task" for opcode 0), else "". Returns its length. */
 size_t etwpy_event_name(const etw_record *rec, const etw_schema *s, char *buf, size_t size);
-/* "tracelogging", "injected", "kernel", "inband", "manifest", "wevt", "pack",
+/* "tracelogging", "injected", "kernel", "inband", "manifest", "wevt", "pack", "tdh",
  * "string", "other" or NULL (no schema). */
 const char *etwpy_source_name(const etw_schema *s);
 

@@ -552,8 +552,9 @@ static PyGetSetDef event_getset[] = {
      "'injected' (TRACE_EVENT_INFO records merged into the trace), 'kernel' (built-in "
      "kernel MOF tables), 'inband' (a .NET EventSource manifest carried in the trace), "
      "'manifest' / 'wevt' / 'pack' (schemas= sources: instrumentation manifest, "
-     "compiled WEVT_TEMPLATE, schema pack), 'string' (EventWriteString events: one "
-     "'String' property); None when no schema is known.", NULL},
+     "compiled WEVT_TEMPLATE, schema pack), 'tdh' (live events: asked of Windows' TDH), "
+     "'string' (EventWriteString events: one 'String' property); None when no schema is "
+     "known.", NULL},
     {"decode_status", get_decode_status, NULL,
      "'ok' (every property decoded), 'errors' (some could not be, the rest did: see "
      "decode_errors), 'stopped' (a property's size could not be known: decoding stopped "

@@ -2,7 +2,8 @@
  * compiled on win32 only. Thin: property images and filter bytes come from
  * python/etw/live.py, every call returns the plain Win32 code (live.py turns
  * codes into exceptions), and consumer batches become etw.Event objects like
- * the file reader's (no trace object: events decode from their own metadata).
+ * the file reader's, attached to a file-less Trace whose schema registry the
+ * ProcessTrace thread feeds from TDH (and user schema sources, if any).
  * Functions are added to etw._etw by etwpy_live_add(). */
 #include "etwpy.h"
 
@@ -207,13 +208,53 @@ fail:
     return NULL;
 }
 
+/* _live_enable_privilege(name) -> (code, api): etw_win_enable_privilege. */
+static PyObject *live_enable_privilege(PyObject *module, PyObject *name) {
+    wchar_t *w;
+    const char *api = NULL;
+    unsigned long rc;
+    (void)module;
+    if (!(w = wstr(name))) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    rc = etw_win_enable_privilege(w, &api);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(w);
+    return Py_BuildValue("ks", rc, api ? api : "AdjustTokenPrivileges");
+}
+
+/* The capsule's context is the consumer's Trace object (strong reference):
+ * it owns the schema registry the ProcessTrace thread feeds and the events'
+ * decoding uses, so it is released only after the consumer is freed. */
 static void capsule_free(PyObject *cap) {
     etw_live *c = (etw_live *)PyCapsule_GetPointer(cap, CAPSULE_NAME);
+    PyObject *trace = (PyObject *)PyCapsule_GetContext(cap);
     if (c && (void *)c != (void *)&closed_marker) {
         Py_BEGIN_ALLOW_THREADS
         etw_live_free(c);
         Py_END_ALLOW_THREADS
     }
+    Py_XDECREF(trace);
+}
+
+/* A Trace object without a file: the schema registry (and user schema
+ * sources) of a live consumer, so that its events decode like a file's.
+ * Returns a new reference, or NULL with an exception. */
+static PyObject *live_trace_new(etwpy_state *st, PyObject *schemas) {
+    TraceObject *t = (TraceObject *)st->TraceType->tp_alloc(st->TraceType, 0);
+    if (!t) return NULL;
+    t->order = ETW_ORDER_TIME;
+    if (!(t->registry = etw_registry_new())) {
+        Py_DECREF(t);
+        return PyErr_NoMemory();
+    }
+    if (schemas != Py_None) {
+        t->schemas = Py_NewRef(schemas);
+        if (!(t->provided = PySet_New(NULL))) {
+            Py_DECREF(t);
+            return NULL;
+        }
+    }
+    return (PyObject *)t;
 }
 
 static etw_live *consumer_of(PyObject *cap) {
@@ -225,16 +266,20 @@ static etw_live *consumer_of(PyObject *cap) {
     return (etw_live *)p;
 }
 
+/* _live_consumer_open(names, raw_timestamps, tdh=True, schemas=None)
+ * -> (code, api, capsule or None). */
 static PyObject *live_consumer_open(PyObject *module, PyObject *args) {
-    PyObject *names, *seq, *cap = NULL;
-    int raw = 0;
+    PyObject *names, *seq, *cap = NULL, *schemas = Py_None, *trace;
+    int raw = 0, tdh = 1;
     wchar_t *w[64];
     Py_ssize_t i, n;
     etw_live *c = NULL;
     const char *api = NULL;
     unsigned long rc;
-    (void)module;
-    if (!PyArg_ParseTuple(args, "Op:_live_consumer_open", &names, &raw)) return NULL;
+    etw_registry *reg;
+    etwpy_state *st = (etwpy_state *)PyModule_GetState(module);
+    if (!PyArg_ParseTuple(args, "Op|pO:_live_consumer_open", &names, &raw, &tdh, &schemas))
+        return NULL;
     if (!(seq = PySequence_Fast(names, "names must be a sequence"))) return NULL;
     n = PySequence_Fast_GET_SIZE(seq);
     if (n < 1 || n > 64) {
@@ -242,19 +287,31 @@ static PyObject *live_consumer_open(PyObject *module, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "1 to 64 session names");
         return NULL;
     }
+    if (!(trace = live_trace_new(st, schemas))) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    reg = ((TraceObject *)trace)->registry;
     for (i = 0; i < n; i++) {
         if (!(w[i] = wstr(PySequence_Fast_GET_ITEM(seq, i)))) {
             while (i-- > 0) PyMem_Free(w[i]);
             Py_DECREF(seq);
+            Py_DECREF(trace);
             return NULL;
         }
     }
     Py_BEGIN_ALLOW_THREADS
     rc = etw_live_open((const wchar_t *const *)w, (unsigned)n, raw, 64, &c, &api);
     if (rc == 0) {
-        rc = etw_live_start(c);
-        if (rc != 0) {
+        /* No TDH here (Wine) is not an error: events still decode from the rest. */
+        rc = etw_live_set_registry(c, reg, tdh);
+        if (rc == 120 /* ERROR_CALL_NOT_IMPLEMENTED */) rc = 0;
+        api = "etw_live_set_registry";
+        if (rc == 0) {
+            rc = etw_live_start(c);
             api = "etw_live_start";
+        }
+        if (rc != 0) {
             etw_live_free(c);
             c = NULL;
         }
@@ -262,9 +319,20 @@ static PyObject *live_consumer_open(PyObject *module, PyObject *args) {
     Py_END_ALLOW_THREADS
     for (i = 0; i < n; i++) PyMem_Free(w[i]);
     Py_DECREF(seq);
-    if (rc != 0) return Py_BuildValue("ksO", rc, api ? api : "OpenTraceW", Py_None);
+    if (rc != 0) {
+        Py_DECREF(trace);
+        return Py_BuildValue("ksO", rc, api ? api : "OpenTraceW", Py_None);
+    }
     if (!(cap = PyCapsule_New(c, CAPSULE_NAME, capsule_free))) {
+        Py_BEGIN_ALLOW_THREADS
         etw_live_free(c);
+        Py_END_ALLOW_THREADS
+        Py_DECREF(trace);
+        return NULL;
+    }
+    if (PyCapsule_SetContext(cap, trace) < 0) { /* the capsule now owns trace */
+        Py_DECREF(trace);
+        Py_DECREF(cap);
         return NULL;
     }
     return Py_BuildValue("kON", 0ul, Py_None, cap);
@@ -287,7 +355,7 @@ static PyObject *live_consumer_next(PyObject *module, PyObject *args) {
         if (finished) Py_RETURN_NONE;
         return PyList_New(0);
     }
-    if (!(batch = etwpy_batch_new(st, b, NULL))) return NULL;
+    if (!(batch = etwpy_batch_new(st, b, (PyObject *)PyCapsule_GetContext(cap)))) return NULL;
     if (!(list = PyList_New((Py_ssize_t)b->count))) {
         Py_DECREF(batch);
         return NULL;
@@ -318,16 +386,30 @@ static PyObject *live_consumer_result(PyObject *module, PyObject *cap) {
 static PyObject *live_consumer_stats(PyObject *module, PyObject *cap) {
     etw_live *c;
     etw_live_stats s;
+    etw_fallback_stats f;
+    PyObject *out, *tdh;
     (void)module;
     if (!(c = consumer_of(cap))) return NULL;
     etw_live_get_stats(c, &s);
-    return Py_BuildValue("{sKsKsKsKsKsKsO}", "events", (unsigned long long)s.events,
-                         "dropped", (unsigned long long)s.dropped, "lost_event_records",
-                         (unsigned long long)s.lost_event_records, "ext_truncated",
-                         (unsigned long long)s.ext_truncated, "batches",
-                         (unsigned long long)s.batches, "buffers_read",
-                         (unsigned long long)s.buffers_read, "stopped_by_user",
-                         s.stopped_by_user ? Py_True : Py_False);
+    etw_live_get_fallback_stats(c, &f);
+    tdh = Py_BuildValue("{sKsKsKsKsKsKsKsKsKsKsk}", "keys", (unsigned long long)f.keys,
+                        "asked", (unsigned long long)f.asked, "added",
+                        (unsigned long long)f.added, "failed", (unsigned long long)f.failed,
+                        "invalid", (unsigned long long)f.invalid, "unmatched",
+                        (unsigned long long)f.unmatched, "maps_asked",
+                        (unsigned long long)f.maps_asked, "maps_added",
+                        (unsigned long long)f.maps_added, "maps_failed",
+                        (unsigned long long)f.maps_failed, "skipped_full",
+                        (unsigned long long)f.skipped_full, "last_code", f.last_code);
+    if (!tdh) return NULL;
+    out = Py_BuildValue("{sKsKsKsKsKsKsOsN}", "events", (unsigned long long)s.events,
+                        "dropped", (unsigned long long)s.dropped, "lost_event_records",
+                        (unsigned long long)s.lost_event_records, "ext_truncated",
+                        (unsigned long long)s.ext_truncated, "batches",
+                        (unsigned long long)s.batches, "buffers_read",
+                        (unsigned long long)s.buffers_read, "stopped_by_user",
+                        s.stopped_by_user ? Py_True : Py_False, "tdh", tdh);
+    return out;
 }
 
 static PyObject *live_consumer_stop(PyObject *module, PyObject *args) {
@@ -346,14 +428,19 @@ static PyObject *live_consumer_stop(PyObject *module, PyObject *args) {
 
 static PyObject *live_consumer_close(PyObject *module, PyObject *cap) {
     etw_live *c;
+    PyObject *trace;
     (void)module;
     if (!(c = consumer_of(cap))) return NULL;
-    /* The capsule keeps a marker: its destructor must not free again. */
+    /* The capsule keeps a marker: its destructor must not free again. The
+     * Trace (registry) outlives the consumer: events still hold it. */
+    trace = (PyObject *)PyCapsule_GetContext(cap);
     if (PyCapsule_SetDestructor(cap, NULL) < 0) return NULL;
     if (PyCapsule_SetPointer(cap, &closed_marker) < 0) return NULL;
+    if (PyCapsule_SetContext(cap, NULL) < 0) return NULL;
     Py_BEGIN_ALLOW_THREADS
     etw_live_free(c);
     Py_END_ALLOW_THREADS
+    Py_XDECREF(trace);
     Py_RETURN_NONE;
 }
 
@@ -364,6 +451,7 @@ static PyMethodDef live_methods[] = {
     {"_live_stack_walk", live_stack_walk, METH_VARARGS, NULL},
     {"_live_query_all", live_query_all, METH_NOARGS, NULL},
     {"_live_providers", live_providers, METH_NOARGS, NULL},
+    {"_live_enable_privilege", live_enable_privilege, METH_O, NULL},
     {"_live_consumer_open", live_consumer_open, METH_VARARGS, NULL},
     {"_live_consumer_next", live_consumer_next, METH_VARARGS, NULL},
     {"_live_consumer_result", live_consumer_result, METH_O, NULL},

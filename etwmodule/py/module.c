@@ -205,6 +205,9 @@ static PyMethodDef module_methods[] = {
      "blobs"},
     {"_schema_roundtrip", etwpy_schema_roundtrip, METH_VARARGS,
      "_schema_roundtrip(kind, blob) -> bytes (test hook)"},
+    {"_fallback_run", etwpy_fallback_run, METH_VARARGS,
+     "_fallback_run(records, event_info, map_info=None, max_keys=0) -> dict (test hook of "
+     "the once-per-key schema fallback the live consumer feeds from TDH)"},
     {"_inband_scan", etwpy_inband_scan, METH_VARARGS,
      "_inband_scan(path) -> [(uuid, bytes)]: EventSource manifests a file carries"},
     {"_columns", (PyCFunction)(void (*)(void))etwpy_columns, METH_VARARGS | METH_KEYWORDS, "_columns(path, *, order, errors, columns, providers, ids, pids, kinds, start_ns, end_ns, threads, engine, range, trace, progress) -> dict: typed column buffers of the events (see etw.arrow)"},

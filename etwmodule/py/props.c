@@ -386,6 +386,7 @@ const char *etwpy_source_name(const etw_schema *s) {
     case ETW_SRC_INBAND: return "inband";
     case ETW_SRC_WEVT: return "wevt";
     case ETW_SRC_PACK: return "pack";
+    case ETW_SRC_TDH: return "tdh";
     default: return s == etw_schema_string_only() ? "string" : "other";
     }
 }

@@ -355,7 +355,7 @@ static const struct {
     uint8_t source;
 } source_names[] = {
     {"manifest", ETW_SRC_MANIFEST}, {"wevt", ETW_SRC_WEVT}, {"pack", ETW_SRC_PACK},
-    {"inband", ETW_SRC_INBAND},     {"injected", ETW_SRC_TEI},
+    {"inband", ETW_SRC_INBAND},     {"injected", ETW_SRC_TEI},      {"tdh", ETW_SRC_TDH},
 };
 
 /* _inband_take() -> [(uuid.UUID, bytes)]: EventSource manifests completed so

@@ -3,7 +3,11 @@
  * EVENT_RECORD into an etw_record appended to a batch. Full batches (and, at
  * each delivered buffer or every 100 ms, partial ones) go through the core's
  * SPSC ring. The callback never calls Python and never waits: when the ring
- * is full the batch is dropped and its records counted. */
+ * is full the batch is dropped and its records counted. With a registry and
+ * the TDH fallback (etw_live_set_registry), the first event of each key that
+ * nothing else describes is looked up with TdhGetEventInformation (and its
+ * maps with TdhGetEventMapInformation) on the same thread, once per key
+ * (core/fallback.c), and the answer is registered for the decoder. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -13,11 +17,13 @@
 #include <windows.h>
 #include <evntrace.h>
 #include <evntcons.h>
+#include <tdh.h>
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/atomics.h"
+#include "../core/fallback.h"
 #include "../core/platform.h"
 #include "../core/ring.h"
 #include "live.h"
@@ -45,6 +51,11 @@ struct etw_live {
     uint64_t last_push_ns;
     etw_record scratch;
     etw_ext_item scratch_ext[ETW_MAX_EXT_ITEMS];
+    /* schemas: the registry (borrowed) and the TDH fallback (owned), or NULL */
+    etw_registry *registry;
+    etw_fallback *fallback;
+    etw_fallback_source source;    /* TDH (tdh_event_info...) or a test's own */
+    const EVENT_RECORD *tdh_event; /* the record being resolved */
     /* shared */
     etw_atomic_int stop;
     etw_atomic_int done;
@@ -167,12 +178,100 @@ static void push_batch(etw_live *c) {
     }
 }
 
+/* Calls a TDH query that fills a caller-sized buffer until the buffer is big
+ * enough; *out gets the malloc'd result. Returns the final TDH status. */
+static unsigned long tdh_query(const EVENT_RECORD *er, const wchar_t *map_name, uint8_t **out,
+                               size_t *len) {
+    ULONG size = 0, st;
+    uint8_t *buf = NULL;
+    int tries;
+    PEVENT_RECORD ev = (PEVENT_RECORD)(uintptr_t)er;
+    st = map_name ? TdhGetEventMapInformation(ev, (LPWSTR)(uintptr_t)map_name, NULL, &size)
+                  : TdhGetEventInformation(ev, 0, NULL, NULL, &size);
+    for (tries = 0; st == ERROR_INSUFFICIENT_BUFFER && tries < 4; tries++) {
+        uint8_t *nb = (uint8_t *)realloc(buf, size ? size : 1);
+        if (!nb) {
+            free(buf);
+            return ERROR_NOT_ENOUGH_MEMORY;
+        }
+        buf = nb;
+        st = map_name ? TdhGetEventMapInformation(ev, (LPWSTR)(uintptr_t)map_name,
+                                                  (PEVENT_MAP_INFO)(void *)buf, &size)
+                      : TdhGetEventInformation(ev, 0, NULL, (PTRACE_EVENT_INFO)(void *)buf,
+                                               &size);
+    }
+    if (st != ERROR_SUCCESS || !buf) {
+        free(buf);
+        return st != ERROR_SUCCESS ? st : ERROR_NOT_FOUND;
+    }
+    *out = buf;
+    *len = size;
+    return ERROR_SUCCESS;
+}
+
+/* etw_fallback_source callbacks: TDH on the EVENT_RECORD being delivered. */
+static unsigned long tdh_event_info(void *ctx, const etw_record *rec, uint8_t **out,
+                                    size_t *len) {
+    (void)rec;
+    return tdh_query(((etw_live *)ctx)->tdh_event, NULL, out, len);
+}
+
+static unsigned long tdh_map_info(void *ctx, const etw_record *rec, const char *name,
+                                  uint8_t **out, size_t *len) {
+    wchar_t wname[512];
+    (void)rec;
+    if (!MultiByteToWideChar(CP_UTF8, 0, name, -1, wname, (int)(sizeof wname / sizeof *wname)))
+        return GetLastError() ? GetLastError() : ERROR_INVALID_PARAMETER;
+    return tdh_query(((etw_live *)ctx)->tdh_event, wname, out, len);
+}
+
+unsigned long etw_live_set_fallback(etw_live *c, etw_registry *registry,
+                                    const etw_fallback_source *src) {
+    if (!c || c->thread || (src && (!registry || !src->event_info)))
+        return ERROR_INVALID_PARAMETER;
+    etw_fallback_free(c->fallback);
+    c->fallback = NULL;
+    c->registry = registry;
+    if (src) {
+        if (!(c->fallback = etw_fallback_new(0))) return ERROR_NOT_ENOUGH_MEMORY;
+        c->source = *src;
+    }
+    return ERROR_SUCCESS;
+}
+
+unsigned long etw_live_set_registry(etw_live *c, etw_registry *registry, int tdh) {
+    etw_fallback_source src;
+    memset(&src, 0, sizeof src);
+    if (!c) return ERROR_INVALID_PARAMETER;
+    if (!tdh || !registry) return etw_live_set_fallback(c, registry, NULL);
+    if (!etw_win_tdh_usable()) {
+        unsigned long rc = etw_live_set_fallback(c, registry, NULL);
+        return rc ? rc : ERROR_CALL_NOT_IMPLEMENTED;
+    }
+    src.ctx = c;
+    src.schema_source = ETW_SRC_TDH;
+    src.event_info = tdh_event_info;
+    src.map_info = tdh_map_info;
+    return etw_live_set_fallback(c, registry, &src);
+}
+
+void etw_live_get_fallback_stats(etw_live *c, etw_fallback_stats *out) {
+    etw_fallback_get_stats(c ? c->fallback : NULL, out);
+}
+
 void etw_live_deliver(etw_live *c, const void *event_record) {
     const EVENT_RECORD *er = (const EVENT_RECORD *)event_record;
     unsigned cut;
     if (etw_atomic_load_int(&c->stop)) return;
     cut = etw_live_record_from_event(er, c->raw_timestamps, c->kernel_guids, &c->scratch,
                                      c->scratch_ext);
+    if (c->fallback) {
+        /* First event of a key nothing describes: ask TDH now, while the
+         * EVENT_RECORD is valid (out of memory only loses the schema). */
+        c->tdh_event = er;
+        (void)etw_fallback_resolve(c->fallback, c->registry, &c->scratch, &c->source);
+        c->tdh_event = NULL;
+    }
     if (cut) InterlockedExchangeAdd64(&c->ext_truncated, (LONG64)(1));
     if (etw_guid_eq(&c->scratch.provider_id, &rt_lost_guid))
         InterlockedExchangeAdd64(&c->lost_records, (LONG64)(1));
@@ -357,6 +456,7 @@ void etw_live_free(etw_live *c) {
     }
     while ((b = (etw_batch *)etw_ring_try_pop(&c->ring)) != NULL) etw_batch_free(b);
     if (c->batch) etw_batch_free(c->batch);
+    etw_fallback_free(c->fallback);
     for (i = 0; i < MAX_TRACES; i++) free(c->names[i]);
     etw_ring_destroy(&c->ring);
     free(c);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "../core/batch.h"
+#include "../core/fallback.h"
+#include "../core/schema.h"
 
 /* ---- session.c -------------------------------------------------------- */
 
@@ -70,6 +72,19 @@ unsigned long etw_win_query_all(uint8_t *storage, unsigned max_sessions, unsigne
  * (free() it) of *size bytes. Returns the Win32 code. */
 unsigned long etw_win_providers(void **out, unsigned long *size);
 
+/* Enables privilege `name` (e.g. L"SeSystemProfilePrivilege", which profiling
+ * sessions need) in this process's token: OpenProcessToken, LookupPrivilegeValueW,
+ * AdjustTokenPrivileges. *api names the last API called. Returns 0 when enabled,
+ * ERROR_NOT_ALL_ASSIGNED (1300) when the token does not hold the privilege (not
+ * elevated), ERROR_INVALID_PARAMETER for a NULL/empty name, else the failing
+ * call's Win32 code (1313 ERROR_NO_SUCH_PRIVILEGE for an unknown name). */
+unsigned long etw_win_enable_privilege(const wchar_t *name, const char **api);
+
+/* 1 when TdhGetEventInformation / TdhGetEventMapInformation may be called:
+ * always on Windows; 0 under Wine, whose tdh.dll (Wine 8) exports them as
+ * stubs that abort the process when called. Never fails. */
+int etw_win_tdh_usable(void);
+
 /* ---- consumer.c ------------------------------------------------------- */
 
 typedef struct etw_live etw_live;
@@ -103,6 +118,26 @@ unsigned long etw_live_new_detached(size_t ring_capacity, int raw_timestamps, et
 void etw_live_deliver(etw_live *c, const void *event_record);
 /* Pushes the current partial batch now (same drop rule). Never fails. */
 void etw_live_flush(etw_live *c);
+
+/* Gives the consumer a schema registry (borrowed: it must outlive the
+ * consumer) and, with tdh nonzero, the TDH fallback: the first event of each
+ * key that the registry and the kernel tables do not describe is looked up
+ * with TdhGetEventInformation (maps with TdhGetEventMapInformation) on the
+ * ProcessTrace thread, once per key, and registered (core/fallback.h). NULL
+ * registry: none. Call before etw_live_start. Returns 0,
+ * ERROR_CALL_NOT_IMPLEMENTED when TDH cannot be used here (Wine: the registry
+ * is set, without fallback), ERROR_INVALID_PARAMETER (NULL consumer, or
+ * already started) or ERROR_NOT_ENOUGH_MEMORY. */
+unsigned long etw_live_set_registry(etw_live *c, etw_registry *registry, int tdh);
+
+/* Same with any fallback source (src copied; NULL: no fallback), e.g. a
+ * test's own in place of TDH. Returns 0, ERROR_INVALID_PARAMETER (also for a
+ * source without registry or event_info) or ERROR_NOT_ENOUGH_MEMORY. */
+unsigned long etw_live_set_fallback(etw_live *c, etw_registry *registry,
+                                    const etw_fallback_source *src);
+
+/* The TDH fallback's counters (zeros without one). Never fails. */
+void etw_live_get_fallback_stats(etw_live *c, etw_fallback_stats *out);
 
 /* Starts ProcessTrace on a native thread. Returns 0 or ERROR_NOT_ENOUGH_MEMORY. */
 unsigned long etw_live_start(etw_live *c);

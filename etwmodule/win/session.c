@@ -1,6 +1,7 @@
 /* session.c - ETW controller calls (StartTraceW, ControlTraceW,
  * EnableTraceEx2, TraceSetInformation, QueryAllTracesW,
- * TdhEnumerateProviders) returning plain Win32 codes. The property images
+ * TdhEnumerateProviders) and the token privilege profiling needs, returning
+ * plain Win32 codes. The property images
  * are built by python/etw/live.py; they are checked here before use. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -158,4 +159,44 @@ unsigned long etw_win_providers(void **out, unsigned long *size) {
     *out = buf;
     *size = need;
     return ERROR_SUCCESS;
+}
+
+unsigned long etw_win_enable_privilege(const wchar_t *name, const char **api) {
+    HANDLE token = NULL;
+    TOKEN_PRIVILEGES tp;
+    LUID luid;
+    DWORD e;
+    BOOL ok;
+    *api = "etw_win_enable_privilege";
+    if (!name || !name[0]) return ERROR_INVALID_PARAMETER;
+    *api = "OpenProcessToken";
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &token)) {
+        e = GetLastError();
+        return e ? e : ERROR_ACCESS_DENIED;
+    }
+    *api = "LookupPrivilegeValueW";
+    if (!LookupPrivilegeValueW(NULL, name, &luid)) {
+        e = GetLastError();
+        CloseHandle(token);
+        return e ? e : ERROR_NO_SUCH_PRIVILEGE;
+    }
+    memset(&tp, 0, sizeof tp);
+    tp.PrivilegeCount = 1;
+    tp.Privileges[0].Luid = luid;
+    tp.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+    *api = "AdjustTokenPrivileges";
+    /* Success does not mean the privilege was enabled: the function also
+     * succeeds when the token lacks it, and then sets ERROR_NOT_ALL_ASSIGNED. */
+    SetLastError(ERROR_SUCCESS);
+    ok = AdjustTokenPrivileges(token, FALSE, &tp, (DWORD)sizeof tp, NULL, NULL);
+    e = GetLastError();
+    CloseHandle(token);
+    if (!ok) return e ? e : ERROR_ACCESS_DENIED;
+    return e == ERROR_NOT_ALL_ASSIGNED ? ERROR_NOT_ALL_ASSIGNED : ERROR_SUCCESS;
+}
+
+int etw_win_tdh_usable(void) {
+    /* Wine announces itself through ntdll's wine_get_version export. */
+    HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+    return !(nt && GetProcAddress(nt, "wine_get_version") != NULL);
 }

@@ -47,9 +47,21 @@ from .live import (
     SessionNotFoundError,
     SessionPermissionError,
     UnsupportedPlatformError,
+    enable_profile_privilege,
+    needs_profile_privilege,
     registered_providers,
     sessions,
     stop_session,
+)
+from . import autologger
+from .autologger import (
+    AutoLogger,
+    AutoLoggerError,
+    AutoLoggerExistsError,
+    AutoLoggerNotFoundError,
+    AutoLoggerProvider,
+    autologgers,
+    delete_autologger,
 )
 from .providers import (
     ALL_KEYWORDS,
@@ -90,6 +102,17 @@ __all__ = [
     "sessions",
     "stop_session",
     "registered_providers",
+    "enable_profile_privilege",
+    "needs_profile_privilege",
+    # AutoLogger (boot-time) sessions: definitions work everywhere, the registry on Windows
+    "AutoLogger",
+    "AutoLoggerProvider",
+    "AutoLoggerError",
+    "AutoLoggerExistsError",
+    "AutoLoggerNotFoundError",
+    "autologgers",
+    "delete_autologger",
+    "autologger",
     # providers, kernel flags and filters (portable)
     "Provider",
     "EnableProperty",

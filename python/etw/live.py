@@ -27,14 +27,16 @@ from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ._errors import EtwError
 from .filters import EventFilter
-from .kernel import KERNEL_LOGGER_NAME, SYSTEM_TRACE_CONTROL_GUID, KernelFlag, kernel_flags
+from .kernel import (
+    KERNEL_LOGGER_NAME, SYSTEM_PROVIDERS, SYSTEM_TRACE_CONTROL_GUID, KernelFlag, kernel_flags,
+)
 from .providers import Provider, parse_guid
 
 __all__ = [
     "UnsupportedPlatformError", "SessionError", "SessionExistsError", "SessionLimitError",
     "SessionNotFoundError", "SessionPermissionError", "EventsLostError",
     "Session", "KernelSession", "Consumer", "sessions", "stop_session", "providers",
-    "registered_providers",
+    "registered_providers", "enable_profile_privilege", "needs_profile_privilege",
     "LogFileMode", "build_properties", "parse_properties", "build_enable_parameters",
     "win32_error",
 ]
@@ -115,6 +117,8 @@ ERROR_NO_SYSTEM_RESOURCES = 1450
 ERROR_CANCELLED = 1223
 ERROR_CTX_CLOSE_PENDING = 7007
 ERROR_WMI_INSTANCE_NOT_FOUND = 4201
+ERROR_NOT_ALL_ASSIGNED = 1300
+ERROR_NO_SUCH_PRIVILEGE = 1313
 
 _CODE_NAMES = {
     ERROR_ACCESS_DENIED: "ERROR_ACCESS_DENIED",
@@ -128,6 +132,8 @@ _CODE_NAMES = {
     ERROR_WMI_INSTANCE_NOT_FOUND: "ERROR_WMI_INSTANCE_NOT_FOUND",
     2: "ERROR_FILE_NOT_FOUND", 6: "ERROR_INVALID_HANDLE", 50: "ERROR_NOT_SUPPORTED",
     120: "ERROR_CALL_NOT_IMPLEMENTED", 1168: "ERROR_NOT_FOUND",
+    ERROR_NOT_ALL_ASSIGNED: "ERROR_NOT_ALL_ASSIGNED",
+    ERROR_NO_SUCH_PRIVILEGE: "ERROR_NO_SUCH_PRIVILEGE",
 }
 
 _ELEVATION_HINT = ("run Python as Administrator (elevated), or add the user to the "
@@ -449,6 +455,55 @@ def _check(api: str, code: int, session: Optional[str] = None) -> None:
         raise win32_error(api, code, session)
 
 
+# ---------------------------------------------------------------- profiling privilege
+
+# Microsoft ("Configuring and Starting a SystemTraceProvider Session"): a profiling trace
+# session of the SystemTraceProvider needs the profile privilege, SeSystemProfilePrivilege
+# ("Profile system performance"). Administrators hold it, but a token's privileges start
+# disabled: the process enables it itself (AdjustTokenPrivileges). Profiling here means
+# EVENT_TRACE_FLAG_PROFILE (SampledProfile events) on a kernel/system logger, or the
+# Windows 11 SystemProfileProvider enabled in a system-logger session.
+PROFILE_PRIVILEGE = "SeSystemProfilePrivilege"
+SYSTEM_PROFILE_PROVIDER_GUID = SYSTEM_PROVIDERS["Profile"].guid
+_PROFILE_HINT = ("sampled profiling (KernelFlag.PROFILE, the SystemProfileProvider) needs "
+                 "SeSystemProfilePrivilege ('Profile system performance'), which this "
+                 "process's token does not hold: run Python elevated (Run as administrator), "
+                 "or grant the right to the account (Local Security Policy > User Rights "
+                 "Assignment > Profile system performance) and log on again")
+_PRIVILEGES_ENABLED: set = set()
+_PRIVILEGE_LOCK = threading.Lock()
+
+
+def needs_profile_privilege(enable_flags: int = 0, providers: Iterable = ()) -> bool:
+    """True when a session with these kernel EnableFlags and providers profiles the system:
+    KernelFlag.PROFILE in `enable_flags`, or the SystemProfileProvider among `providers`
+    (Provider objects, strings or GUIDs)."""
+    if int(enable_flags) & KernelFlag.PROFILE:
+        return True
+    return any(_as_provider(p).guid == SYSTEM_PROFILE_PROVIDER_GUID for p in providers)
+
+
+def enable_profile_privilege(session: Optional[str] = None) -> None:
+    """Enable SeSystemProfilePrivilege in this process's token (done for you when a session
+    needs it: see needs_profile_privilege). Windows is asked once per process.
+
+    Raises SessionPermissionError (a PermissionError, with a hint) when the token does not
+    hold the privilege (ERROR_NOT_ALL_ASSIGNED), SessionError for another failure, and
+    UnsupportedPlatformError off Windows."""
+    with _PRIVILEGE_LOCK:
+        if PROFILE_PRIVILEGE in _PRIVILEGES_ENABLED:
+            return
+        be = _backend("enabling SeSystemProfilePrivilege")
+        code, api = be._live_enable_privilege(PROFILE_PRIVILEGE)
+        if code == ERROR_NOT_ALL_ASSIGNED:
+            where = f" for session {session!r}" if session is not None else ""
+            raise SessionPermissionError(
+                api, code, f"{api} failed{where}: Win32 error {code} (ERROR_NOT_ALL_ASSIGNED); "
+                + _PROFILE_HINT, session, _errno.EACCES)
+        _check(api, code, session)
+        _PRIVILEGES_ENABLED.add(PROFILE_PRIVILEGE)
+
+
 # Sessions this process started and has not stopped: name -> handle (for atexit).
 _OWNED: "weakref.WeakValueDictionary[str, Session]" = weakref.WeakValueDictionary()
 _OWNED_LOCK = threading.Lock()
@@ -531,6 +586,8 @@ class Session:
         if self.running:
             return self
         be = _backend("starting a session")
+        if needs_profile_privilege(self._kwargs["enable_flags"], self._providers.values()):
+            enable_profile_privilege(self.name)
         code, handle, _ = be._live_start(self.name, self.properties)
         if code == ERROR_ALREADY_EXISTS and self.replace:
             _stop_native(self.name)
@@ -603,6 +660,8 @@ class Session:
 
     def _enable_native(self, p: Provider, control: int, timeout_ms: int = 0) -> None:
         be = _backend("enabling a provider")
+        if control != CONTROL_CODE_DISABLE and needs_profile_privilege(0, (p,)):
+            enable_profile_privilege(self.name)
         params, filters = build_enable_parameters(p)
         code = be._live_enable(self._handle, p.guid.bytes_le, control, p.level,
                                p.match_any_keyword, p.match_all_keyword, timeout_ms,
@@ -631,7 +690,8 @@ class KernelSession(Session):
     """The NT Kernel Logger with EnableFlags: names as in etw.kernel_flags ("process",
     "ImageLoad", "net", ...), KernelFlag values or ints. ``set_flags()`` changes them while
     it runs; ``stack_walk`` takes (class, opcode) pairs for etw.stack_walk_events.
-    Needs an elevated process."""
+    Needs an elevated process; with the "profile" flag (sampled profiling) it first enables
+    SeSystemProfilePrivilege (enable_profile_privilege)."""
 
     def __init__(self, flags: Union[int, str, Sequence] = KernelFlag.PROCESS, *,
                  stack_walk: Sequence = (), **kwargs) -> None:
@@ -661,6 +721,8 @@ class KernelSession(Session):
         props = build_properties(self.name, **kwargs)
         if self.running:
             be = _backend("updating kernel flags")
+            if needs_profile_privilege(new):
+                enable_profile_privilege(self.name)
             code, _ = be._live_control(self._handle, self.name, props, CONTROL_UPDATE)
             _check("ControlTraceW", code, self.name)
         self.flags, self._kwargs, self.properties = new, kwargs, props
@@ -714,6 +776,22 @@ providers = registered_providers  # etw.providers() in the issue; etw.providers 
 
 # ---------------------------------------------------------------- consumer
 
+def _add_counters(total: dict, native: dict) -> dict:
+    """Sums the counters of native consumer stats (one per attachment); the TDH counters
+    too, except last_code, which keeps the latest nonzero one."""
+    out = dict(total)
+    for k in Consumer._NATIVE_COUNTERS:
+        out[k] = out.get(k, 0) + int(native.get(k, 0))
+    tdh = dict(out.get("tdh", {}))
+    for k, v in native.get("tdh", {}).items():
+        if k == "last_code":
+            tdh[k] = v or tdh.get(k, 0)
+        else:
+            tdh[k] = tdh.get(k, 0) + v
+    out["tdh"] = tdh
+    return out
+
+
 class Consumer:
     """Events from live sessions (by name, including other tools' sessions such as
     "EventLog-System") or from .etl files, merged in time order.
@@ -724,12 +802,26 @@ class Consumer:
     in ``stats["dropped"]`` rather than stalling ETW. ``strict=True`` raises
     EventsLostError at the end when anything was lost. Files use etw.open (any OS);
     Windows cannot mix sessions and files in one ProcessTrace, and neither does this.
+
+    Live events decode like a file's (TraceLogging metadata, built-in kernel tables,
+    ``schemas=`` sources as in etw.open). With ``tdh=True`` (default) an event none of
+    those describe is looked up with TDH (TdhGetEventInformation) on the native thread,
+    once per (provider, id, version) - or (class, opcode, version) for classic events -
+    including misses; ``stats["tdh"]`` counts the lookups.
+
+    When the sessions are stopped from outside (another tool, ``logman stop``) iteration
+    ends and ``end_reason`` says "session_ended" (``session_ends`` counts it). With
+    ``reattach=True`` (or a poll interval in seconds, default 1.0) the consumer instead
+    waits for a session of that name to run again and re-attaches to it, until stop();
+    the first attachment must succeed (a misspelt name still raises SessionNotFoundError).
     """
 
     def __init__(self, sessions: Iterable = (), files: Iterable = (), *, strict: bool = False,
-                 raw_timestamps: bool = False, errors: str = "strict") -> None:
-        self.session_names = [s.name if isinstance(s, Session) else _check_name(s, "session")
-                              for s in sessions]
+                 raw_timestamps: bool = False, errors: str = "strict", tdh: bool = True,
+                 schemas: object = None, reattach: Union[bool, float] = False) -> None:
+        # Session objects, names, or anything with a .name (an etw.AutoLogger).
+        self.session_names = [_check_name(s if isinstance(s, str) else getattr(s, "name", s),
+                                          "session") for s in sessions]
         self.files = [f for f in files]
         if not self.session_names and not self.files:
             raise ValueError("a Consumer needs sessions=[...] or files=[...]")
@@ -739,11 +831,34 @@ class Consumer:
         self.strict = bool(strict)
         self.raw_timestamps = bool(raw_timestamps)
         self.errors = errors
+        self.tdh = bool(tdh)
+        self.schemas = schemas
+        if reattach is True:
+            interval: Optional[float] = 1.0
+        elif reattach is False or reattach is None:
+            interval = None
+        elif isinstance(reattach, (int, float)) and reattach > 0:
+            interval = float(reattach)
+        else:
+            raise ValueError(f"reattach must be True, False or a poll interval in seconds "
+                             f"(> 0), not {reattach!r}")
+        if interval is not None and self.files:
+            raise ValueError("reattach applies to live sessions, not to files")
+        self.reattach = interval
+        #: Why the last iteration ended: "stopped" (stop(), or the loop was left),
+        #: "session_ended" (the sessions were stopped from outside), "end_of_files",
+        #: "error" (an exception); None before the first one ends.
+        self.end_reason: Optional[str] = None
+        #: How often ProcessTrace returned because the sessions were stopped from outside.
+        self.session_ends = 0
+        self._attachments = 0
         self._stop = threading.Event()
         self._native = None
         self._traces: list = []
         self._events = 0
         self._iterating = False
+        self._totals: dict = {}          # counters of the closed native consumers
+        self._final_native_stats: Optional[dict] = None
 
     def __repr__(self) -> str:
         src = self.session_names or [str(f) for f in self.files]
@@ -755,11 +870,18 @@ class Consumer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    @property
+    def attached(self) -> bool:
+        """True while a ProcessTrace reads the live sessions (False while re-attaching)."""
+        return self._native is not None
+
     def __iter__(self) -> Iterator:
         if self._iterating:
             raise EtwError("this Consumer is already being iterated")
         self._iterating = True
         self._stop.clear()
+        self.end_reason = None
+        reason = "error"
         try:
             source = self._file_events() if self.files else self._live_events()
             for ev in source:
@@ -767,14 +889,22 @@ class Consumer:
                 yield ev
                 if self._stop.is_set():
                     break
+            if self._stop.is_set():
+                reason = "stopped"
+            else:
+                reason = "end_of_files" if self.files else "session_ended"
+        except GeneratorExit:
+            reason = "stopped"
+            raise
         finally:
             self._iterating = False
             self._close_native()
+            self.end_reason = reason
         self._check_strict()
 
     def _file_events(self) -> Iterator:
         from . import open as _open
-        self._traces = [_open(f, errors=self.errors) for f in self.files]
+        self._traces = [_open(f, errors=self.errors, schemas=self.schemas) for f in self.files]
         if len(self._traces) == 1:
             yield from self._traces[0]
             return
@@ -785,26 +915,65 @@ class Consumer:
 
     def _live_events(self) -> Iterator:
         be = _backend("consuming a live session")
-        code, api, handle = be._live_consumer_open(self.session_names, self.raw_timestamps)
-        _check(api, code, ",".join(self.session_names))
-        self._native = handle
+        names = ",".join(self.session_names)
+        while True:
+            code, api, handle = be._live_consumer_open(self.session_names,
+                                                       self.raw_timestamps, self.tdh,
+                                                       self.schemas)
+            if code == ERROR_WMI_INSTANCE_NOT_FOUND and self._waiting_for_session():
+                if self._stop.wait(self.reattach):
+                    return
+                continue
+            _check(api, code, names)
+            self._native = handle
+            self._attachments += 1
+            code, api = yield from self._attachment_events(be, handle)
+            final = self._close_native() or {}
+            if self._stop.is_set() or final.get("stopped_by_user"):
+                return
+            if code == ERROR_WMI_INSTANCE_NOT_FOUND and self._waiting_for_session():
+                self._attachments -= 1       # not there yet: not an attachment
+                if self._stop.wait(self.reattach):
+                    return
+                continue
+            if code not in (0, ERROR_CANCELLED, ERROR_CTX_CLOSE_PENDING):
+                raise win32_error(api, code, names)
+            self.session_ends += 1          # stopped from outside
+            if self.reattach is None or self._stop.wait(self.reattach):
+                return
+
+    def _waiting_for_session(self) -> bool:
+        """True when a missing session means "wait for it": re-attaching after a first
+        successful attachment."""
+        return self.reattach is not None and self.session_ends > 0
+
+    def _attachment_events(self, be, handle):
+        """Yields the events of one ProcessTrace; returns its (code, api)."""
         while True:
             if self._stop.is_set():
                 be._live_consumer_stop(handle, 0)
             batch = be._live_consumer_next(handle, 100)
             if batch is None:  # ProcessTrace returned and the ring is drained
-                code, api = be._live_consumer_result(handle)
-                if code not in (0, ERROR_CANCELLED, ERROR_CTX_CLOSE_PENDING):
-                    raise win32_error(api, code, ",".join(self.session_names))
-                return
+                return be._live_consumer_result(handle)
             yield from batch
 
-    def _close_native(self) -> None:
-        if self._native is not None:
-            be = _backend("consuming a live session")
-            self._final_native_stats = be._live_consumer_stats(self._native)
+    _NATIVE_COUNTERS = ("events", "dropped", "lost_event_records", "ext_truncated", "batches",
+                        "buffers_read")
+
+    def _close_native(self) -> Optional[dict]:
+        """Closes the current native consumer; returns its final counters (None when there
+        was none) and adds them to the totals."""
+        if self._native is None:
+            return None
+        be = _backend("consuming a live session")
+        try:
+            final = be._live_consumer_stats(self._native)
+        finally:
             be._live_consumer_close(self._native)
             self._native = None
+        self._final_native_stats = final
+        self._totals = _add_counters(self._totals, final)
+        return final
 
     def run(self, callback: Callable) -> int:
         """Call ``callback(event)`` for each event on this thread until the sources end or
@@ -823,10 +992,11 @@ class Consumer:
         closes the traces (ProcessTrace returns after its current buffer). Returns True
         when nothing is iterating any more within `timeout` seconds (None: do not wait)."""
         self._stop.set()
-        if self._native is not None and IS_WINDOWS:
+        native = self._native  # the iterating thread may close it meanwhile
+        if native is not None:
             try:
                 _backend("stopping a consumer")._live_consumer_stop(
-                    self._native, int((timeout or 0) * 1000))
+                    native, int((timeout or 0) * 1000))
             except (EtwError, ValueError):  # closed meanwhile by the iterating thread
                 pass
         if timeout is None:
@@ -840,24 +1010,30 @@ class Consumer:
     @property
     def stats(self) -> dict:
         """events delivered, dropped (our ring was full), lost (ETW's counters per
-        session: events_lost, realtime_buffers_lost, log_buffers_lost) and, for files,
-        each trace's stats."""
+        session: events_lost, realtime_buffers_lost, log_buffers_lost), for live sessions
+        the TDH lookups (``tdh``), ``session_ends`` / ``session_ended`` (stopped from
+        outside) and ``attachments``, and for files each trace's stats."""
         out = {"events": self._events, "dropped": 0, "events_lost": 0,
                "realtime_buffers_lost": 0, "log_buffers_lost": 0, "sessions": {}}
-        native = None
+        native = dict(self._totals)
         if self._native is not None:
-            native = _backend("consumer stats")._live_consumer_stats(self._native)
-        else:
-            native = getattr(self, "_final_native_stats", None)
+            try:
+                native = _add_counters(native, _backend("consumer stats")
+                                       ._live_consumer_stats(self._native))
+            except ValueError:  # closed meanwhile by the iterating thread
+                native = dict(self._totals)
         if native:
             out["dropped"] = native.get("dropped", 0)
             out["lost_event_records"] = native.get("lost_event_records", 0)
             out["buffers_read"] = native.get("buffers_read", 0)
             out["ext_truncated"] = native.get("ext_truncated", 0)
+            out["tdh"] = dict(native.get("tdh", {}))
+        if self.session_names:
+            out["attachments"] = self._attachments
+            out["session_ends"] = self.session_ends
         # True once ProcessTrace has returned without stop(): the session was stopped
-        # from outside (or the consumer lost it); iteration then simply ends.
-        final = getattr(self, "_final_native_stats", None)
-        out["session_ended"] = bool(final) and not final.get("stopped_by_user", False)
+        # from outside (or the consumer lost it).
+        out["session_ended"] = self.session_ends > 0
         if self.session_names and IS_WINDOWS:
             for name in self.session_names:
                 try:

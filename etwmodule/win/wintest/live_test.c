@@ -23,6 +23,9 @@
 
 static int l_checks, l_failures;
 
+/* What Wine's AdjustTokenPrivileges answers for SeSystemProfilePrivilege. */
+#define WINE_PRIVILEGE_CODE 0ul
+
 #define LCHECK_EQ(a, b)                                                              \
     do {                                                                             \
         unsigned long long va_ = (unsigned long long)(a);                            \
@@ -344,6 +347,236 @@ static void test_api_error_paths(void) {
     free(p);
 }
 
+/* 1 when privilege `name` is enabled in this process's token (read back with
+ * GetTokenInformation), 0 when present but disabled or absent, -1 on error. */
+static int privilege_enabled(const wchar_t *name) {
+    HANDLE token;
+    DWORD need = 0, i;
+    TOKEN_PRIVILEGES *tp;
+    LUID luid;
+    int out = 0;
+    if (!LookupPrivilegeValueW(NULL, name, &luid)) return -1;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) return -1;
+    GetTokenInformation(token, TokenPrivileges, NULL, 0, &need);
+    tp = need ? (TOKEN_PRIVILEGES *)malloc(need) : NULL;
+    if (!tp || !GetTokenInformation(token, TokenPrivileges, tp, need, &need)) {
+        free(tp);
+        CloseHandle(token);
+        return -1;
+    }
+    for (i = 0; i < tp->PrivilegeCount; i++)
+        if (tp->Privileges[i].Luid.LowPart == luid.LowPart &&
+            tp->Privileges[i].Luid.HighPart == luid.HighPart)
+            out = (tp->Privileges[i].Attributes & SE_PRIVILEGE_ENABLED) ? 1 : 0;
+    free(tp);
+    CloseHandle(token);
+    return out;
+}
+
+/* etw_win_enable_privilege: argument checks, an unknown privilege name (fails
+ * in LookupPrivilegeValueW), and SeSystemProfilePrivilege, whose answer is
+ * printed and must match the token read back afterwards. */
+static void test_privilege(void) {
+    const char *api = NULL;
+    unsigned long rc;
+    LCHECK_EQ(etw_win_enable_privilege(NULL, &api), ERROR_INVALID_PARAMETER);
+    LCHECK_EQ(strcmp(api, "etw_win_enable_privilege"), 0);
+    LCHECK_EQ(etw_win_enable_privilege(L"", &api), ERROR_INVALID_PARAMETER);
+    rc = etw_win_enable_privilege(L"SeNoSuchPrivilegeForEtw", &api);
+    printf("live: enable SeNoSuchPrivilegeForEtw -> api=%s code=%lu\n", api, rc);
+    LCHECK_EQ(strcmp(api, "LookupPrivilegeValueW"), 0);
+    LCHECK_EQ(rc, ERROR_NO_SUCH_PRIVILEGE);
+    rc = etw_win_enable_privilege(L"SeSystemProfilePrivilege", &api);
+    printf("live: enable SeSystemProfilePrivilege -> api=%s code=%lu (enabled now: %d)\n", api,
+           rc, privilege_enabled(L"SeSystemProfilePrivilege"));
+    LCHECK_EQ(strcmp(api, "AdjustTokenPrivileges"), 0);
+    if (rc == ERROR_SUCCESS) {
+        LCHECK_EQ(privilege_enabled(L"SeSystemProfilePrivilege"), 1);
+    } else {
+        /* Only "the token does not hold it" is expected here. */
+        LCHECK_EQ(rc, ERROR_NOT_ALL_ASSIGNED);
+        LCHECK_EQ(privilege_enabled(L"SeSystemProfilePrivilege") == 1, 0);
+    }
+    /* Wine's default prefix runs as an administrator holding the privilege. */
+    if (under_wine()) LCHECK_EQ(rc, WINE_PRIVILEGE_CODE);
+    /* Enabling twice is fine and answers the same. */
+    LCHECK_EQ(etw_win_enable_privilege(L"SeSystemProfilePrivilege", &api), rc);
+}
+
+/* A fallback source standing in for TDH (Wine has none): a TRACE_EVENT_INFO
+ * for event 513 of the test provider, ERROR_NOT_FOUND for anything else. */
+typedef struct fake_source {
+    uint8_t *tei;
+    size_t tei_len;
+    int calls;
+    unsigned last_id;
+} fake_source;
+
+static unsigned long fake_event_info(void *ctx, const etw_record *rec, uint8_t **out,
+                                     size_t *len) {
+    fake_source *f = (fake_source *)ctx;
+    f->calls++;
+    f->last_id = rec->id;
+    if (rec->id != 513 || !f->tei) return ERROR_NOT_FOUND;
+    if (!(*out = (uint8_t *)malloc(f->tei_len))) return ERROR_NOT_ENOUGH_MEMORY;
+    memcpy(*out, f->tei, f->tei_len);
+    *len = f->tei_len;
+    return 0;
+}
+
+/* TRACE_EVENT_INFO of (provider, 513, 2) "FromSource" {UINT32 Value}, built
+ * with the core's schema builder and serializer. NULL when out of memory. */
+static uint8_t *make_tei(const etw_guid *provider, size_t *len) {
+    etw_schema_builder *b = etw_sb_new();
+    etw_schema hdr, *sch;
+    etw_prop p;
+    uint8_t *out = NULL;
+    long hname, hevent;
+    int rc;
+    etw_error err;
+    if (!b) return NULL;
+    hname = etw_sb_str(b, "Value", (size_t)-1);
+    hevent = etw_sb_str(b, "FromSource", (size_t)-1);
+    memset(&p, 0, sizeof p);
+    p.name = ETW_SB_H(hname);
+    p.in_type = ETW_IN_UINT32;
+    p.count = 1;
+    p.length = 4;
+    if (hname <= 0 || hevent <= 0 || etw_sb_prop(b, &p) < 0) {
+        etw_sb_free(b);
+        return NULL;
+    }
+    memset(&hdr, 0, sizeof hdr);
+    hdr.provider_id = *provider;
+    hdr.id = 513;
+    hdr.version = 2;
+    hdr.top_count = 1;
+    hdr.source = ETW_SRC_TEI;
+    hdr.key_kind = ETW_KEY_MANIFEST;
+    hdr.event_name = ETW_SB_H(hevent);
+    sch = etw_sb_finish(b, &hdr, &rc, &err);
+    etw_sb_free(b);
+    if (!sch) return NULL;
+    if (etw_schema_to_tei(sch, &out, len) != ETW_OK) out = NULL;
+    free(sch);
+    return out;
+}
+
+/* Delivers, to a detached consumer: the manifest event 513 three times, a
+ * TraceLogging event, Process/Start (in the kernel tables), and event 514
+ * twice; then drains it. Returns the events counted. */
+static uint64_t deliver_mix(etw_live *c) {
+    static uint8_t payload[8], tl_meta[9] = {9, 0, 0, 'E', 'v', 0, 0, 0, 0};
+    EVENT_HEADER_EXTENDED_DATA_ITEM items[1];
+    EVENT_RECORD er;
+    etw_live_stats st;
+    etw_batch *b;
+    int finished = 0, i;
+    memset(items, 0, sizeof items);
+    items[0].ExtType = ETW_EXT_EVENT_SCHEMA_TL;
+    items[0].DataSize = sizeof tl_meta;
+    items[0].DataPtr = (ULONGLONG)(uintptr_t)tl_meta;
+    for (i = 0; i < 3; i++) {
+        fill_event(&er, items, 0, payload, sizeof payload);
+        etw_live_deliver(c, &er);
+    }
+    fill_event(&er, items, 1, payload, sizeof payload);
+    etw_live_deliver(c, &er);
+    fill_event(&er, items, 0, payload, sizeof payload);
+    er.EventHeader.Flags = EVENT_HEADER_FLAG_CLASSIC_HEADER | EVENT_HEADER_FLAG_64_BIT_HEADER;
+    er.EventHeader.ProviderId = process_class;
+    er.EventHeader.EventDescriptor.Opcode = 1;
+    etw_live_deliver(c, &er);
+    for (i = 0; i < 2; i++) {
+        fill_event(&er, items, 0, payload, sizeof payload);
+        er.EventHeader.EventDescriptor.Id = 514;
+        etw_live_deliver(c, &er);
+    }
+    etw_live_flush(c);
+    etw_live_get_stats(c, &st);
+    while ((b = etw_live_next(c, 0, &finished)) != NULL) etw_batch_free(b);
+    return st.events;
+}
+
+/* The schema fallback on the delivery path. With TDH (etw_live_set_registry):
+ * on Windows each unknown key is asked once; under Wine, whose TDH functions
+ * abort when called, the fallback is refused with ERROR_CALL_NOT_IMPLEMENTED
+ * and nothing is asked. With a source of our own: asked once per key (513
+ * and 514, not the TraceLogging or kernel-table events), the answer is
+ * registered, the miss remembered, and every event still delivered. */
+static void test_schema_fallback(void) {
+    const etw_guid provider = {0x12345678, 0x9abc, 0xdef0, {1, 2, 3, 4, 5, 6, 7, 8}};
+    etw_registry *reg = etw_registry_new();
+    etw_live *c = NULL;
+    etw_fallback_stats fs;
+    etw_fallback_source src;
+    fake_source fake;
+    const etw_schema *sch;
+    unsigned long rc;
+    LCHECK_EQ(reg != NULL, 1);
+    if (!reg) return;
+    LCHECK_EQ(etw_win_tdh_usable(), under_wine() ? 0 : 1);
+    LCHECK_EQ(etw_live_set_registry(NULL, reg, 1), ERROR_INVALID_PARAMETER);
+
+    /* 1. TDH. */
+    LCHECK_EQ(etw_live_new_detached(16, 0, &c), 0);
+    if (c) {
+        rc = etw_live_set_registry(c, reg, 1);
+        LCHECK_EQ(rc, under_wine() ? ERROR_CALL_NOT_IMPLEMENTED : 0);
+        LCHECK_EQ(deliver_mix(c), 7);
+        etw_live_get_fallback_stats(c, &fs);
+        printf("live: TDH fallback (set -> %lu) keys=%llu asked=%llu added=%llu failed=%llu "
+               "invalid=%llu last_code=%lu\n", rc, (unsigned long long)fs.keys,
+               (unsigned long long)fs.asked, (unsigned long long)fs.added,
+               (unsigned long long)fs.failed, (unsigned long long)fs.invalid, fs.last_code);
+        if (under_wine()) {
+            LCHECK_EQ(fs.keys + fs.asked, 0);
+        } else {
+            /* A made-up provider: TDH knows neither event; each asked once. */
+            LCHECK_EQ(fs.keys, 3);
+            LCHECK_EQ(fs.asked, 2);
+            LCHECK_EQ(fs.added + fs.failed + fs.invalid, 2);
+        }
+        etw_live_free(c);
+        c = NULL;
+    }
+
+    /* 2. Our own source on the same delivery path. */
+    memset(&fake, 0, sizeof fake);
+    fake.tei = make_tei(&provider, &fake.tei_len);
+    LCHECK_EQ(fake.tei != NULL, 1);
+    memset(&src, 0, sizeof src);
+    src.ctx = &fake;
+    src.schema_source = ETW_SRC_TDH;
+    src.event_info = fake_event_info;
+    LCHECK_EQ(etw_live_new_detached(16, 0, &c), 0);
+    if (c && fake.tei) {
+        LCHECK_EQ(etw_live_set_fallback(c, NULL, &src), ERROR_INVALID_PARAMETER);
+        LCHECK_EQ(etw_live_set_fallback(c, reg, &src), 0);
+        LCHECK_EQ(deliver_mix(c), 7);
+        etw_live_get_fallback_stats(c, &fs);
+        LCHECK_EQ(fake.calls, 2);
+        LCHECK_EQ(fake.last_id, 514);
+        LCHECK_EQ(fs.keys, 3);
+        LCHECK_EQ(fs.asked, 2);
+        LCHECK_EQ(fs.added, 1);
+        LCHECK_EQ(fs.failed, 1);
+        LCHECK_EQ(fs.last_code, ERROR_NOT_FOUND);
+        sch = etw_registry_find(reg, ETW_KEY_MANIFEST, &provider, 513, 2);
+        LCHECK_EQ(sch != NULL, 1);
+        if (sch) {
+            LCHECK_EQ(strcmp(sch->event_name, "FromSource"), 0);
+            LCHECK_EQ(sch->source, ETW_SRC_TDH);
+            LCHECK_EQ(sch->prop_count, 1);
+            LCHECK_EQ(strcmp(sch->props[0].name, "Value"), 0);
+        }
+        LCHECK_EQ(etw_registry_find(reg, ETW_KEY_MANIFEST, &provider, 514, 2) == NULL, 1);
+    }
+    etw_live_free(c);
+    free(fake.tei);
+    etw_registry_free(reg);
+}
+
 /* Runs every live check; returns the number of failures (adds to *checks). */
 int wintest_live(int *checks);
 int wintest_live(int *checks) {
@@ -352,6 +585,8 @@ int wintest_live(int *checks) {
     test_record_conversion();
     test_deliver_and_drops();
     test_api_error_paths();
+    test_privilege();
+    test_schema_fallback();
     printf("live part: %d checks, %d failed\n", l_checks, l_failures);
     *checks += l_checks;
     return l_failures;
