@@ -63,8 +63,25 @@ typedef struct asked_slot {
     etw_guid guid;
 } asked_slot;
 
+/* Schema lookups that found a schema in a trace's registry, keyed by the
+ * trace's registry_serial, the registry's generation when it was asked (a
+ * schema added since, e.g. an injected one for a kernel event, may change
+ * the answer) and the record's lookup key. TraceLogging lookups are not kept
+ * (their key is the metadata bytes). */
+#define LK_SLOTS 1024 /* power of two */
+typedef struct lk_slot {
+    uint64_t serial; /* 0 = empty */
+    size_t generation;
+    const etw_schema *schema;
+    etw_guid guid;
+    uint16_t id;      /* event id (manifest key) or opcode (classic key) */
+    uint8_t version;
+    uint8_t manifest; /* 1 manifest key, 0 classic key */
+} lk_slot;
+
 struct etwpy_pcache {
     int busy; /* the module's decoder is in use (a conversion is running) */
+    lk_slot lk[LK_SLOTS];
     PyObject *provide_fn; /* etw.schemas.provide, or None */
     asked_slot asked[ASKED_SLOTS];
     PyObject *keys[ETWPY_K_COUNT];
@@ -96,6 +113,13 @@ static const char *const key_text[ETWPY_K_COUNT] = {
     "SystemTime", "Correlation", "ActivityID", "RelatedActivityID", "Execution", "ProcessID",
     "ThreadID", "ProcessorID", "KernelTime", "UserTime", "Channel", "property", "error",
     "offset", "data", ""};
+
+/* The registry_serial of the event's trace, 0 when it has none. */
+static uint64_t event_serial(EventObject *ev) {
+    BatchObject *b = (BatchObject *)ev->batch;
+    if (!b || !b->trace) return 0;
+    return ((TraceObject *)b->trace)->registry_serial;
+}
 
 static struct etwpy_pcache *pcache_get(etwpy_state *st) {
     struct etwpy_pcache *pc = st->pcache;
@@ -608,6 +632,39 @@ etw_registry *etwpy_event_registry(EventObject *ev) {
     return ((TraceObject *)b->trace)->registry;
 }
 
+/* The lookup memo slot of a record whose registry lookup is by (GUID, id or
+ * opcode, version), with *manifest set; NULL for the other lookups
+ * (TraceLogging metadata, EventWriteString, WPP, no trace). */
+static lk_slot *memo_slot(struct etwpy_pcache *pc, const etw_record *rec, uint64_t serial,
+                          int *manifest) {
+    const etw_guid *g = &rec->provider_id;
+    uint32_t id, h;
+    if (!pc || !serial) return NULL;
+    switch (rec->kind) {
+    case ETW_KIND_MANIFEST:
+    case ETW_KIND_TRACELOGGING:
+        /* As etw_registry_lookup: the metadata item first, then STRING_ONLY. */
+        if (rec->ext_count && etw_record_find_ext(rec, ETW_EXT_EVENT_SCHEMA_TL)) return NULL;
+        if (rec->flags & ETW_EHF_STRING_ONLY) return NULL;
+        *manifest = 1;
+        id = rec->id;
+        break;
+    case ETW_KIND_HEADER:
+    case ETW_KIND_KERNEL:
+    case ETW_KIND_CLASSIC:
+        *manifest = 0;
+        id = rec->opcode;
+        break;
+    default:
+        return NULL;
+    }
+    h = g->data1 ^ ((uint32_t)g->data2 << 7) ^ ((uint32_t)g->data3 << 13) ^ etw_le32(g->data4) ^
+        etw_le32(g->data4 + 4) ^ (id * 0x9E3779B1u) ^ ((uint32_t)rec->version << 20) ^
+        (uint32_t)*manifest ^ (uint32_t)(serial * 0x85EBCA6Bu);
+    h ^= h >> 15;
+    return &pc->lk[h & (LK_SLOTS - 1)];
+}
+
 /* Asks the trace's schema sources for the schemas of provider (once per
  * provider and trace: TraceObject.provided): etw.schemas.provide(trace,
  * uuid) registers the trace's completed in-band EventSource manifests and
@@ -678,12 +735,39 @@ static int lookup(etwpy_state *st, EventObject *ev, const etw_schema **out, char
     etw_registry *reg = etwpy_event_registry(ev);
     *out = NULL;
     if (reg) {
+        uint64_t serial = event_serial(ev);
+        int manifest = 0;
+        lk_slot *memo = memo_slot(st->pcache, rec, serial, &manifest);
+        size_t gen = 0;
+        if (memo) {
+            gen = etw_registry_generation(reg);
+            if (memo->serial == serial && memo->generation == gen &&
+                memo->id == (manifest ? rec->id : rec->opcode) &&
+                memo->version == rec->version && memo->manifest == manifest &&
+                etw_guid_eq(&memo->guid, &rec->provider_id)) {
+                *out = memo->schema;
+                return 1;
+            }
+        }
         for (int attempt = 0;; attempt++) {
             etw_error err;
             int rc;
             err.message[0] = 0;
             rc = etw_registry_lookup(reg, rec, out, &err);
-            if (rc == 1) return 1;
+            if (rc == 1) {
+                if (memo && attempt == 0) {
+                    /* gen was read before the lookup: a schema added meanwhile
+                     * makes the next event look again. */
+                    memo->serial = serial;
+                    memo->generation = gen;
+                    memo->schema = *out;
+                    memo->guid = rec->provider_id;
+                    memo->id = manifest ? rec->id : rec->opcode;
+                    memo->version = rec->version;
+                    memo->manifest = (uint8_t)manifest;
+                }
+                return 1;
+            }
             *out = NULL;
             if (rc == ETW_ERR_FORMAT) {
                 if (message) snprintf(message, msize, "%s", err.message);
