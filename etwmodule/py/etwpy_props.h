@@ -81,6 +81,27 @@ PyObject *etwpy_key(etwpy_state *st, int k);
  * and checked by content). Returns NULL with an exception on failure. */
 PyObject *etwpy_name(etwpy_state *st, const char *s);
 
+/* The interned keys, indexed by ETWPY_K_* (borrowed array). NULL with an
+ * exception only when the cache could not be created. */
+PyObject *const *etwpy_keys(etwpy_state *st);
+
+/* Parts of to_dict()'s System dict that depend only on the schema and on the
+ * header's provider, kind, id, version, level, task, opcode, channel and
+ * keyword: a tuple indexed by ETWPY_SE_*, cached. SYSTEM is a System dict to
+ * copy (EventName, EventID and Version filled, None for the dicts a
+ * conversion makes); PROVIDER, LEVEL, TASK, OPCODE, CHANNEL and KEYWORDS
+ * (Name None) are dicts to copy; KWNAMES a tuple of the keyword names. Never
+ * hand out these objects themselves. Returns a new reference or NULL with an
+ * exception. */
+enum {
+    ETWPY_SE_SYSTEM, ETWPY_SE_PROVIDER, ETWPY_SE_LEVEL, ETWPY_SE_TASK, ETWPY_SE_OPCODE,
+    ETWPY_SE_CHANNEL, ETWPY_SE_KEYWORDS, ETWPY_SE_KWNAMES, ETWPY_SE_COUNT
+};
+PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema *s);
+/* A new Execution dict ({"ProcessID": .., ..., "UserTime": ..}) for the
+ * record's header. Returns NULL with an exception. */
+PyObject *etwpy_exec_dict(etwpy_state *st, const etw_record *r);
+
 /* A new dict with template t's keys and values[i] (stolen, all of them,
  * also on failure; values NULL: the template's None values). Returns NULL
  * with an exception when a value is NULL or on failure. */

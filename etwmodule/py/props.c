@@ -79,9 +79,36 @@ typedef struct lk_slot {
     uint8_t manifest; /* 1 manifest key, 0 classic key */
 } lk_slot;
 
+/* to_dict()'s System parts that depend only on the schema and the header's
+ * provider, kind, id, version, level, task, opcode, channel and keyword (see
+ * etwpy_system_entry). The schema pointer is only meaningful with the
+ * registry's serial: a schema's address may be reused once its trace is
+ * freed. */
+#define SYS_SLOTS 1024 /* power of two */
+typedef struct sys_slot {
+    uint64_t serial;
+    const etw_schema *schema;
+    etw_guid provider;
+    uint64_t keyword;
+    uint16_t id, task;
+    uint8_t kind, version, level, opcode, channel;
+    PyObject *entry; /* strong: tuple of ETWPY_SE_COUNT objects, or NULL */
+} sys_slot;
+
+/* {"ProcessID": .., "ThreadID": .., "ProcessorID": .., "KernelTime": ..,
+ * "UserTime": ..} dicts (copied out), keyed by their numbers. */
+#define EX_SLOTS 256 /* power of two */
+typedef struct ex_slot {
+    uint32_t pid, tid, kernel, user;
+    uint16_t cpu;
+    PyObject *dict; /* strong, or NULL */
+} ex_slot;
+
 struct etwpy_pcache {
     int busy; /* the module's decoder is in use (a conversion is running) */
     lk_slot lk[LK_SLOTS];
+    sys_slot sys[SYS_SLOTS];
+    ex_slot ex[EX_SLOTS];
     PyObject *provide_fn; /* etw.schemas.provide, or None */
     asked_slot asked[ASKED_SLOTS];
     PyObject *keys[ETWPY_K_COUNT];
@@ -400,6 +427,160 @@ PyObject *etwpy_event_name_obj(etwpy_state *st, const etw_record *rec, const etw
     return name;
 }
 
+/* ------------------------------------------------------------ to_dict parts */
+
+PyObject *const *etwpy_keys(etwpy_state *st) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    return pc ? pc->keys : NULL;
+}
+
+/* "0x%016llX" without printf. */
+static PyObject *mask_str(uint64_t k) {
+    static const char hex[] = "0123456789ABCDEF";
+    PyObject *s = PyUnicode_New(18, 127);
+    Py_UCS1 *o;
+    if (!s) return NULL;
+    o = PyUnicode_1BYTE_DATA(s);
+    o[0] = '0';
+    o[1] = 'x';
+    for (int i = 0; i < 16; i++) o[2 + i] = (Py_UCS1)hex[(k >> (60 - 4 * i)) & 15];
+    return s;
+}
+
+/* A copy of a cached dict. The copy may run a collection (and with it Python
+ * code that replaces the cache slot): the dict is held meanwhile. */
+static PyObject *copy_held(PyObject *cached) {
+    PyObject *d;
+    Py_INCREF(cached);
+    d = PyDict_Copy(cached);
+    Py_DECREF(cached);
+    return d;
+}
+
+/* Sets d[key] = v, stealing v. Returns -1 with an exception (v NULL included). */
+static int put(PyObject *d, PyObject *key, PyObject *v) {
+    int rc;
+    if (!v) return -1;
+    rc = PyDict_SetItem(d, key, v);
+    Py_DECREF(v);
+    return rc;
+}
+
+/* Builds the System entry of an event (see etwpy_system_entry). */
+static PyObject *system_entry_new(etwpy_state *st, struct etwpy_pcache *pc,
+                                  const etw_record *r, const etw_schema *s) {
+    PyObject *e = PyTuple_New(ETWPY_SE_COUNT), *sys, *kw, *names;
+    PyObject *const *K = pc->keys;
+    int n = s ? s->keyword_count : 0;
+    if (!e) return NULL;
+#define SET(i, expr)                                                                        \
+    do {                                                                                    \
+        PyObject *v_ = (expr);                                                              \
+        if (!v_) goto fail;                                                                 \
+        PyTuple_SET_ITEM(e, i, v_);                                                         \
+    } while (0)
+    SET(ETWPY_SE_PROVIDER, etwpy_provider_dict(st, etwpy_provider_name(r, s), &r->provider_id));
+    SET(ETWPY_SE_LEVEL, etwpy_value_name(st, r->level, etwpy_level_name(r, s)));
+    SET(ETWPY_SE_TASK, etwpy_value_name(st, r->task, etwpy_task_name(r, s)));
+    SET(ETWPY_SE_OPCODE, etwpy_value_name(st, r->opcode, etwpy_opcode_name(r, s)));
+    SET(ETWPY_SE_CHANNEL, etwpy_value_name(st, r->channel, etwpy_channel_name(r, s)));
+    SET(ETWPY_SE_KWNAMES, PyTuple_New(n));
+    names = PyTuple_GET_ITEM(e, ETWPY_SE_KWNAMES);
+    for (int i = 0; i < n; i++) {
+        PyObject *k = etwpy_name(st, s->keyword_names[i]);
+        if (!k) goto fail;
+        PyTuple_SET_ITEM(names, i, Py_NewRef(k));
+    }
+    SET(ETWPY_SE_KEYWORDS, etwpy_from_template(st, ETWPY_T_KEYWORDS, NULL));
+    kw = PyTuple_GET_ITEM(e, ETWPY_SE_KEYWORDS);
+    if (put(kw, K[ETWPY_K_MASK], mask_str(r->keyword)) < 0) goto fail;
+    /* The System dict to copy: the constant values in place, None where each
+     * conversion puts a fresh dict. */
+    SET(ETWPY_SE_SYSTEM, etwpy_from_template(st, ETWPY_T_SYSTEM, NULL));
+    sys = PyTuple_GET_ITEM(e, ETWPY_SE_SYSTEM);
+    if (put(sys, K[ETWPY_K_EVENTNAME], etwpy_event_name_obj(st, r, s)) < 0 ||
+        put(sys, K[ETWPY_K_EVENTID], PyLong_FromUnsignedLong(r->id)) < 0 ||
+        put(sys, K[ETWPY_K_VERSION], PyLong_FromUnsignedLong(r->version)) < 0)
+        goto fail;
+#undef SET
+    return e;
+fail:
+    Py_DECREF(e);
+    return NULL;
+}
+
+PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema *s) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    const etw_record *r = ev->rec;
+    const etw_guid *g = &r->provider_id;
+    uint64_t serial = s ? event_serial(ev) : 0;
+    sys_slot *slot;
+    PyObject *e;
+    uint32_t h;
+    if (!pc) return NULL;
+    h = g->data1 ^ ((uint32_t)g->data2 << 9) ^ etw_le32(g->data4 + 4) ^ (r->id * 0x9E3779B1u) ^
+        ((uint32_t)r->opcode << 7) ^ ((uint32_t)r->task * 0x85EBCA6Bu) ^
+        ((uint32_t)r->version << 17) ^ ((uint32_t)r->level << 23) ^ r->kind ^
+        (uint32_t)(r->keyword ^ (r->keyword >> 32)) ^ ((uint32_t)r->channel << 3) ^
+        (uint32_t)((uintptr_t)s >> 4) ^ (uint32_t)serial;
+    h ^= h >> 16;
+    slot = &pc->sys[h & (SYS_SLOTS - 1)];
+    if (slot->entry && slot->schema == s && slot->serial == serial && slot->id == r->id &&
+        slot->opcode == r->opcode && slot->task == r->task && slot->version == r->version &&
+        slot->level == r->level && slot->kind == r->kind && slot->channel == r->channel &&
+        slot->keyword == r->keyword && etw_guid_eq(&slot->provider, g))
+        return Py_NewRef(slot->entry);
+    e = system_entry_new(st, pc, r, s);
+    if (!e) return NULL;
+    /* Building may have run Python code (a collection) that used this slot:
+     * fill it now. */
+    Py_XSETREF(slot->entry, Py_NewRef(e));
+    slot->serial = serial;
+    slot->schema = s;
+    slot->provider = *g;
+    slot->keyword = r->keyword;
+    slot->id = r->id;
+    slot->task = r->task;
+    slot->kind = r->kind;
+    slot->version = r->version;
+    slot->level = r->level;
+    slot->opcode = r->opcode;
+    slot->channel = r->channel;
+    return e;
+}
+
+PyObject *etwpy_exec_dict(etwpy_state *st, const etw_record *r) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    ex_slot *slot;
+    PyObject *d;
+    uint32_t h;
+    if (!pc) return NULL;
+    h = (r->process_id * 0x9E3779B1u) ^ (r->thread_id * 0x85EBCA6Bu) ^ r->processor ^
+        (r->kernel_time * 31u) ^ (r->user_time * 131u);
+    h ^= h >> 15;
+    slot = &pc->ex[h & (EX_SLOTS - 1)];
+    if (slot->dict && slot->pid == r->process_id && slot->tid == r->thread_id &&
+        slot->cpu == r->processor && slot->kernel == r->kernel_time &&
+        slot->user == r->user_time)
+        return copy_held(slot->dict);
+    {
+        PyObject *v[5] = {PyLong_FromUnsignedLong(r->process_id),
+                          PyLong_FromUnsignedLong(r->thread_id),
+                          PyLong_FromUnsignedLong(r->processor),
+                          PyLong_FromUnsignedLong(r->kernel_time),
+                          PyLong_FromUnsignedLong(r->user_time)};
+        d = etwpy_from_template(st, ETWPY_T_EXEC, v);
+    }
+    if (!d) return NULL;
+    Py_XSETREF(slot->dict, d);
+    slot->pid = r->process_id;
+    slot->tid = r->thread_id;
+    slot->cpu = r->processor;
+    slot->kernel = r->kernel_time;
+    slot->user = r->user_time;
+    return copy_held(d);
+}
+
 const char *etwpy_source_name(const etw_schema *s) {
     if (!s) return NULL;
     switch (s->source) {
@@ -631,6 +812,7 @@ etw_registry *etwpy_event_registry(EventObject *ev) {
     if (!b || !b->trace) return NULL;
     return ((TraceObject *)b->trace)->registry;
 }
+
 
 /* The lookup memo slot of a record whose registry lookup is by (GUID, id or
  * opcode, version), with *manifest set; NULL for the other lookups
@@ -1292,5 +1474,7 @@ void etwpy_pcache_free(etwpy_state *st) {
         Py_CLEAR(pc->en[i].opcode);
         Py_CLEAR(pc->en[i].name);
     }
+    for (int i = 0; i < SYS_SLOTS; i++) Py_CLEAR(pc->sys[i].entry);
+    for (int i = 0; i < EX_SLOTS; i++) Py_CLEAR(pc->ex[i].dict);
     PyMem_Free(pc);
 }
