@@ -45,6 +45,7 @@ typedef struct etwpy_dec {
     EventObject *ev;
     const etw_record *rec;
     etw_registry *reg;
+    uint64_t serial;          /* the trace's registry_serial (0: no trace) */
     const etw_schema *schema; /* NULL when none */
     etw_decoder *dec;
     int own_dec;              /* dec is temporary (freed by etwpy_dec_done) */

@@ -104,11 +104,27 @@ typedef struct ex_slot {
     PyObject *dict; /* strong, or NULL */
 } ex_slot;
 
+/* Property dicts of a schema (top level or one struct's members): the keys
+ * in node order with repeated names already renamed ("Name#2"), and a dict
+ * of those keys to copy, so a conversion copies it and sets the values.
+ * Keyed by (registry serial, schema, the first member's etw_prop, count);
+ * the node names are compared too before use. */
+#define ED_SLOTS 512 /* power of two */
+typedef struct ed_slot {
+    uint64_t serial;
+    const etw_schema *schema;
+    const etw_prop *first;
+    uint32_t count;
+    const char **names; /* count node names (PyMem), compared by address */
+    PyObject *entry;    /* strong: tuple (template dict, key 0, ..., key count-1) */
+} ed_slot;
+
 struct etwpy_pcache {
     int busy; /* the module's decoder is in use (a conversion is running) */
     lk_slot lk[LK_SLOTS];
     sys_slot sys[SYS_SLOTS];
     ex_slot ex[EX_SLOTS];
+    ed_slot ed[ED_SLOTS];
     PyObject *provide_fn; /* etw.schemas.provide, or None */
     asked_slot asked[ASKED_SLOTS];
     PyObject *keys[ETWPY_K_COUNT];
@@ -1076,8 +1092,9 @@ static PyObject *dt_from_systemtime(etwpy_state *st, const uint8_t *p) {
                                                     st->utc, PyDateTimeAPI->DateTimeType);
 }
 
-/* Inserts key -> val (stealing val); a repeated name gets "#2", "#3", ... */
-static int dict_put(PyObject *d, PyObject *key, PyObject *val) {
+/* Inserts key -> val (stealing val); a repeated name gets "#2", "#3", ...
+ * The key used goes to *used (new reference) when used is not NULL. */
+static int dict_put_key(PyObject *d, PyObject *key, PyObject *val, PyObject **used) {
     Py_ssize_t before = PyDict_GET_SIZE(d);
     PyObject *r;
     if (!val) return -1;
@@ -1096,22 +1113,100 @@ static int dict_put(PyObject *d, PyObject *key, PyObject *val) {
             }
             c = PyDict_Contains(d, nk);
             if (c == 0) c = PyDict_SetItem(d, nk, val) < 0 ? -1 : 1;
-            Py_DECREF(nk);
             if (c < 0) {
+                Py_DECREF(nk);
                 Py_DECREF(val);
                 return -1;
             }
-            if (c == 1 && PyDict_GET_SIZE(d) > before) break;
+            if (c == 1 && PyDict_GET_SIZE(d) > before) {
+                if (used) *used = Py_NewRef(nk);
+                Py_DECREF(nk);
+                break;
+            }
+            Py_DECREF(nk);
         }
+    } else if (used) {
+        *used = Py_NewRef(key);
     }
     Py_DECREF(val);
     return 0;
 }
 
+static int dict_put(PyObject *d, PyObject *key, PyObject *val) {
+    return dict_put_key(d, key, val, NULL);
+}
+
+/* The cached property-dict entry (ed_slot) for nodes [first, first+count)
+ * of a decode, built on first use. Returns a new reference; NULL when the
+ * nodes cannot use one (*err 0) or with an exception (*err -1). */
+static PyObject *ed_entry(etwpy_dec *x, uint32_t first, uint32_t count, int *err) {
+    struct etwpy_pcache *pc = x->st->pcache;
+    const etw_value *nodes = &x->d.nodes[first];
+    PyObject *entry = NULL, *tmpl = NULL;
+    const char **names = NULL;
+    ed_slot *slot;
+    uint32_t h, i;
+    *err = 0;
+    if (!pc || !x->serial || !x->schema || !count) return NULL;
+    h = ((uint32_t)((uintptr_t)nodes[0].prop >> 3) * 0x9E3779B1u) ^ (count * 0x85EBCA6Bu) ^
+        (uint32_t)((uintptr_t)x->schema >> 4) ^ (uint32_t)x->serial;
+    h ^= h >> 15;
+    slot = &pc->ed[h & (ED_SLOTS - 1)];
+    if (slot->entry && slot->serial == x->serial && slot->schema == x->schema &&
+        slot->first == nodes[0].prop && slot->count == count) {
+        for (i = 0; i < count; i++)
+            if (nodes[i].name != slot->names[i]) return NULL;
+        return Py_NewRef(slot->entry);
+    }
+    names = (const char **)PyMem_Malloc(count * sizeof *names);
+    if (!names) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    if (!(entry = PyTuple_New((Py_ssize_t)count + 1)) || !(tmpl = PyDict_New())) goto fail;
+    for (i = 0; i < count; i++) {
+        PyObject *k = etwpy_name(x->st, nodes[i].name), *used = NULL;
+        if (!k || dict_put_key(tmpl, k, Py_NewRef(Py_None), &used) < 0) goto fail;
+        PyTuple_SET_ITEM(entry, (Py_ssize_t)i + 1, used);
+        names[i] = nodes[i].name;
+    }
+    PyTuple_SET_ITEM(entry, 0, tmpl);
+    tmpl = NULL;
+    /* Building may have run Python code (a collection) that used the slot. */
+    Py_XSETREF(slot->entry, Py_NewRef(entry));
+    PyMem_Free(slot->names);
+    slot->names = names;
+    slot->serial = x->serial;
+    slot->schema = x->schema;
+    slot->first = nodes[0].prop;
+    slot->count = count;
+    return entry;
+fail:
+    Py_XDECREF(tmpl);
+    Py_XDECREF(entry);
+    PyMem_Free(names);
+    *err = -1;
+    return NULL;
+}
+
 static PyObject *node_value(etwpy_dec *x, const etw_value *v);
 
 static PyObject *children_dict(etwpy_dec *x, uint32_t first, uint32_t count) {
-    PyObject *d = PyDict_New();
+    int err;
+    PyObject *e = ed_entry(x, first, count, &err), *d;
+    if (e) {
+        /* A copy of the keys, then the values in place: no renaming, no
+         * resizing. */
+        d = PyDict_Copy(PyTuple_GET_ITEM(e, 0));
+        for (uint32_t i = 0; d && i < count; i++)
+            if (put(d, PyTuple_GET_ITEM(e, (Py_ssize_t)i + 1),
+                    node_value(x, &x->d.nodes[first + i])) < 0)
+                Py_CLEAR(d);
+        Py_DECREF(e);
+        return d;
+    }
+    if (err) return NULL;
+    d = PyDict_New();
     if (!d) return NULL;
     for (uint32_t i = 0; i < count; i++) {
         const etw_value *c = &x->d.nodes[first + i];
@@ -1322,6 +1417,18 @@ static int walk_errors(etwpy_dec *x, PyObject **list, uint32_t first, uint32_t c
     return 0;
 }
 
+/* False when no node of the decode can be a problem walk_errors reports
+ * (most decodes): then the walk, which builds paths, is skipped. */
+static int may_have_problems(const etw_decoded *d) {
+    for (uint32_t i = 0; i < d->node_count; i++) {
+        const etw_value *v = &d->nodes[i];
+        if (v->error || v->kind == ETW_V_ERROR || v->kind == ETW_V_FILETIME ||
+            v->kind == ETW_V_SYSTEMTIME)
+            return 1;
+    }
+    return 0;
+}
+
 /* Records the outcome of the event's first decode. */
 static int remember(etwpy_dec *x) {
     EventObject *ev = x->ev;
@@ -1334,7 +1441,8 @@ static int remember(etwpy_dec *x) {
         if (x->d.top_count == 0 && x->d.error_count) {
             /* No node for the problem (too many top-level properties). */
             if (add_error(x, &list, "", "too many values", 0, x->d.payload_len) < 0) goto fail;
-        } else if (walk_errors(x, &list, 0, x->d.top_count, NULL, 0) < 0) {
+        } else if (may_have_problems(&x->d) &&
+                   walk_errors(x, &list, 0, x->d.top_count, NULL, 0) < 0) {
             goto fail;
         }
     }
@@ -1355,6 +1463,7 @@ int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
     x->ev = ev;
     x->rec = ev->rec;
     x->reg = NULL;
+    x->serial = event_serial(ev);
     x->schema = NULL;
     x->dec = NULL;
     x->own_dec = 0;
@@ -1476,5 +1585,10 @@ void etwpy_pcache_free(etwpy_state *st) {
     }
     for (int i = 0; i < SYS_SLOTS; i++) Py_CLEAR(pc->sys[i].entry);
     for (int i = 0; i < EX_SLOTS; i++) Py_CLEAR(pc->ex[i].dict);
+    for (int i = 0; i < ED_SLOTS; i++) {
+        Py_CLEAR(pc->ed[i].entry);
+        PyMem_Free(pc->ed[i].names);
+        pc->ed[i].names = NULL;
+    }
     PyMem_Free(pc);
 }
