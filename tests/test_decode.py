@@ -768,6 +768,31 @@ def test_to_dict_trees_share_no_container(tmp_path):
     assert dict(a) == want_a["EventData"]
 
 
+def test_to_dict_of_repeated_payloads(tmp_path):
+    """Events repeating a payload (as sampling events do) give the same
+    EventData, each its own dict, and the same decode outcome as when decoded
+    alone; another schema over the same bytes gives its own names."""
+    payload = struct.pack("<IH", 7, 9) + b"\xaa"
+
+    def build(w):
+        for i in range(3):
+            tl_event(w, 2_000_000 + i, "Rep", [("a", T_U32), ("b", T_U16)], payload)
+        tl_event(w, 2_000_010, "Other", [("c", T_U32), ("d", T_U16)], payload)
+        tl_event(w, 2_000_011, "Rep", [("a", T_U32), ("b", T_U16)], payload[:6])
+
+    evs = write_events(tmp_path, build)
+    ds = [ev.to_dict()["EventData"] for ev in evs]
+    assert ds[:3] == [{"a": 7, "b": 9}] * 3 and ds[3] == {"c": 7, "d": 9}
+    assert ds[4] == {"a": 7, "b": 9}
+    ds[0]["a"] = 0
+    assert evs[1].to_dict()["EventData"] == {"a": 7, "b": 9}
+    for ev in evs[:4]:
+        assert (ev.decode_status, ev.decode_errors, ev.leftover) == ("ok", [], b"\xaa")
+    assert (evs[4].decode_status, evs[4].leftover) == ("ok", b"")
+    assert [dict(ev) for ev in evs] == [{"a": 7, "b": 9}] * 3 + [{"c": 7, "d": 9},
+                                                                 {"a": 7, "b": 9}]
+
+
 def test_to_dict_names_after_the_trace_is_freed(tmp_path):
     """Property names come from the schemas of the event's own trace, also when
     an earlier trace (whose schemas' memory may be reused) had other names."""

@@ -33,8 +33,8 @@ enum {
 
 /* Templates for to_dict's fixed-shape dicts. */
 enum {
-    ETWPY_T_OUTER, ETWPY_T_SYSTEM, ETWPY_T_PROVIDER, ETWPY_T_KEYWORDS, ETWPY_T_TIME,
-    ETWPY_T_CORR, ETWPY_T_EXEC, ETWPY_T_COUNT
+    ETWPY_T_SYSTEM, ETWPY_T_PROVIDER, ETWPY_T_KEYWORDS, ETWPY_T_CORR, ETWPY_T_EXEC,
+    ETWPY_T_COUNT
 };
 
 /* One decode of an event: lookup + core decode, on the module's decoder or
@@ -59,6 +59,11 @@ typedef struct etwpy_dec {
  * Returns 0, or -1 with an exception (out of memory). Call etwpy_dec_done
  * after a 0 return. */
 int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x);
+/* to_dict()'s EventData: the event's decoded properties as a new dict (as
+ * etwpy_dec_run + etwpy_dec_dict, remembering the outcome the same way), and
+ * the schema used into *schema. Small flat payloads seen before with the same
+ * schema are not decoded again. Returns NULL with an exception. */
+PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **schema);
 /* Releases the decoder taken by etwpy_dec_run. */
 void etwpy_dec_done(etwpy_dec *x);
 /* The schema of the event without decoding, into *out (NULL when none or

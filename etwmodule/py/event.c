@@ -656,7 +656,7 @@ static PyObject *list_of(PyObject *t) {
 static PyObject *system_dict(etwpy_state *st, PyObject *self, const etw_schema *s) {
     const etw_record *r = REC(self);
     PyObject *const *K = etwpy_keys(st);
-    PyObject *e, *d, *kw, *tv[1];
+    PyObject *e, *d, *kw, *tc, *tv[1];
     if (!K || !(e = etwpy_system_entry(st, (EventObject *)self, s))) return NULL;
 #define SE(i) PyTuple_GET_ITEM(e, ETWPY_SE_##i)
     d = PyDict_Copy(SE(SYSTEM));
@@ -678,7 +678,15 @@ static PyObject *system_dict(etwpy_state *st, PyObject *self, const etw_schema *
         PyErr_Clear();
         tv[0] = PyLong_FromLongLong(r->filetime);
     }
-    if (put(d, K[ETWPY_K_TIMECREATED], etwpy_from_template(st, ETWPY_T_TIME, tv)) < 0) goto fail;
+    /* Small dicts with variable values: a new dict and insertions cost less
+     * than a copy and replacements. */
+    tc = tv[0] ? PyDict_New() : NULL;
+    if (!tc || put(tc, K[ETWPY_K_SYSTEMTIME], tv[0]) < 0) {
+        Py_XDECREF(tc);
+        Py_XDECREF(tv[0]);
+        goto fail;
+    }
+    if (put(d, K[ETWPY_K_TIMECREATED], tc) < 0) goto fail;
     if (etw_guid_is_zero(&r->activity_id) && r->ext_count == 0) {
         /* the usual: both None */
         if (put(d, K[ETWPY_K_CORRELATION], etwpy_from_template(st, ETWPY_T_CORR, NULL)) < 0)
@@ -702,15 +710,23 @@ fail:
 
 static PyObject *event_to_dict(PyObject *self, PyObject *unused) {
     etwpy_state *st = ST(self);
-    etwpy_dec x;
-    PyObject *v[3];
+    PyObject *const *K = etwpy_keys(st), *d, *data;
+    const etw_schema *s;
     (void)unused;
-    if (etwpy_dec_run(st, (EventObject *)self, &x) < 0) return NULL;
-    v[0] = system_dict(st, self, x.schema);
-    v[1] = etwpy_dec_dict(&x);
-    etwpy_dec_done(&x);
-    v[2] = extended_dict(self, 1);
-    return etwpy_from_template(st, ETWPY_T_OUTER, v);
+    if (!K || !(data = etwpy_event_data(st, (EventObject *)self, &s))) return NULL;
+    /* A new dict and three insertions cost less than a copy and replacements. */
+    d = PyDict_New();
+    if (!d || put(d, K[ETWPY_K_SYSTEM], system_dict(st, self, s)) < 0) {
+        Py_XDECREF(d);
+        Py_DECREF(data);
+        return NULL;
+    }
+    if (put(d, K[ETWPY_K_EVENTDATA], data) < 0 ||
+        put(d, K[ETWPY_K_EXTENDEDDATA], extended_dict(self, 1)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
 }
 
 static PyObject *event_to_json(PyObject *self, PyObject *unused) {

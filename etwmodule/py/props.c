@@ -119,8 +119,26 @@ typedef struct ed_slot {
     PyObject *entry;    /* strong: tuple (template dict, key 0, ..., key count-1) */
 } ed_slot;
 
+/* EventData dicts of small flat payloads that decoded without problems,
+ * keyed by (registry serial, the schema found, pointer size, STRING_ONLY,
+ * payload bytes): sampling events (PerfInfo/SampleProf, stack walks of the
+ * same place, ...) repeat their payloads. A hit is copied, and stands for the
+ * event's decode outcome too. */
+#define PD_SLOTS 1024 /* power of two */
+#define PD_MAX 256    /* longest payload kept */
+typedef struct pd_slot {
+    uint64_t serial;
+    const etw_schema *looked; /* the schema the lookup gave */
+    const etw_schema *schema; /* the schema decoded with (STRING_ONLY: the string one) */
+    uint32_t hash, len, used;
+    uint8_t ptr, so;
+    uint8_t *bytes;           /* len payload bytes (PyMem, PD_MAX allocated) */
+    PyObject *dict;           /* strong, copied out; NULL = empty slot */
+} pd_slot;
+
 struct etwpy_pcache {
     int busy; /* the module's decoder is in use (a conversion is running) */
+    pd_slot pd[PD_SLOTS];
     lk_slot lk[LK_SLOTS];
     sys_slot sys[SYS_SLOTS];
     ex_slot ex[EX_SLOTS];
@@ -137,14 +155,12 @@ struct etwpy_pcache {
 
 /* Keys of each template, in order (ETWPY_K_COUNT ends a list). */
 static const int template_keys[ETWPY_T_COUNT][13] = {
-    [ETWPY_T_OUTER] = {ETWPY_K_SYSTEM, ETWPY_K_EVENTDATA, ETWPY_K_EXTENDEDDATA, ETWPY_K_COUNT},
     [ETWPY_T_SYSTEM] = {ETWPY_K_PROVIDER, ETWPY_K_EVENTNAME, ETWPY_K_EVENTID, ETWPY_K_VERSION,
                         ETWPY_K_LEVEL, ETWPY_K_TASK, ETWPY_K_OPCODE, ETWPY_K_KEYWORDS,
                         ETWPY_K_TIMECREATED, ETWPY_K_CORRELATION, ETWPY_K_EXECUTION,
                         ETWPY_K_CHANNEL, ETWPY_K_COUNT},
     [ETWPY_T_PROVIDER] = {ETWPY_K_NAME, ETWPY_K_GUID, ETWPY_K_COUNT},
     [ETWPY_T_KEYWORDS] = {ETWPY_K_MASK, ETWPY_K_NAME, ETWPY_K_COUNT},
-    [ETWPY_T_TIME] = {ETWPY_K_SYSTEMTIME, ETWPY_K_COUNT},
     [ETWPY_T_CORR] = {ETWPY_K_ACTIVITYID, ETWPY_K_RELATEDACTIVITYID, ETWPY_K_COUNT},
     [ETWPY_T_EXEC] = {ETWPY_K_PROCESSID, ETWPY_K_THREADID, ETWPY_K_PROCESSORID,
                       ETWPY_K_KERNELTIME, ETWPY_K_USERTIME, ETWPY_K_COUNT},
@@ -1195,9 +1211,10 @@ static PyObject *children_dict(etwpy_dec *x, uint32_t first, uint32_t count) {
     int err;
     PyObject *e = ed_entry(x, first, count, &err), *d;
     if (e) {
-        /* A copy of the keys, then the values in place: no renaming, no
-         * resizing. */
-        d = PyDict_Copy(PyTuple_GET_ITEM(e, 0));
+        /* The keys are known (no renaming): up to 5 fit a new dict's first
+         * table, so inserting them is cheapest; more go into a copy of the
+         * keys (no resizing). */
+        d = count <= 5 ? PyDict_New() : PyDict_Copy(PyTuple_GET_ITEM(e, 0));
         for (uint32_t i = 0; d && i < count; i++)
             if (put(d, PyTuple_GET_ITEM(e, (Py_ssize_t)i + 1),
                     node_value(x, &x->d.nodes[first + i])) < 0)
@@ -1456,9 +1473,12 @@ fail:
     return -1;
 }
 
-int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
+/* First half of etwpy_dec_run: the lookup. Returns 1 when there is a
+ * schema to decode with (then call dec_decode), 0 when there is none (the
+ * outcome is remembered), -1 with an exception. */
+static int dec_lookup(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
     struct etwpy_pcache *pc = pcache_get(st);
-    int found, rc;
+    int found;
     x->st = st;
     x->ev = ev;
     x->rec = ev->rec;
@@ -1478,6 +1498,14 @@ int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
         x->state = found < 0 ? ETWPY_DS_BADSCHEMA : ETWPY_DS_NOSCHEMA;
         return ev->dstate ? 0 : remember(x);
     }
+    return 1;
+}
+
+/* Second half of etwpy_dec_run: decodes with x->schema. Returns 0, or -1 with
+ * an exception. */
+static int dec_decode(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
+    struct etwpy_pcache *pc = st->pcache;
+    int rc;
     if (!pc->busy) {
         x->dec = st->decoder;
         pc->busy = 1;
@@ -1507,6 +1535,101 @@ int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
         return -1;
     }
     return 0;
+}
+
+int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
+    int rc = dec_lookup(st, ev, x);
+    return rc <= 0 ? rc : dec_decode(st, ev, x);
+}
+
+static uint32_t bytes_hash(const uint8_t *p, uint32_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    for (; n >= 8; n -= 8, p += 8) {
+        h = (h ^ etw_le64(p)) * 0x100000001B3ull;
+        h ^= h >> 29;
+    }
+    for (; n; n--) h = (h ^ *p++) * 0x100000001B3ull;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **schema) {
+    const etw_record *rec = ev->rec;
+    const etw_schema *looked;
+    struct etwpy_pcache *pc;
+    pd_slot *slot = NULL;
+    etwpy_dec x;
+    PyObject *d;
+    uint32_t h = 0;
+    uint8_t ptr = rec->pointer_size == 4 ? 4 : 8, so;
+    int rc = dec_lookup(st, ev, &x);
+    *schema = NULL;
+    if (rc < 0) return NULL;
+    if (rc == 0) {
+        *schema = x.schema;
+        return etwpy_dec_dict(&x);
+    }
+    pc = st->pcache;
+    /* As etw_decode_record: STRING_ONLY events use the one-string schema. */
+    so = (rec->flags & ETW_EHF_STRING_ONLY) && rec->kind != ETW_KIND_KERNEL &&
+         rec->kind != ETW_KIND_CLASSIC;
+    if (x.serial && rec->user_data_length <= PD_MAX) {
+        uint32_t n = rec->user_data_length;
+        h = bytes_hash(rec->user_data, n);
+        slot = &pc->pd[(h ^ (uint32_t)((uintptr_t)x.schema >> 4) ^ (uint32_t)x.serial) &
+                       (PD_SLOTS - 1)];
+        if (slot->dict && slot->hash == h && slot->len == n && slot->looked == x.schema &&
+            slot->serial == x.serial && slot->ptr == ptr && slot->so == so &&
+            (n == 0 || memcmp(slot->bytes, rec->user_data, n) == 0)) {
+            /* The same payload decoded with the same schema before: the same
+             * outcome (no problems), the same values. */
+            if (!ev->dstate) {
+                ev->errors = NULL;
+                ev->schema = slot->schema;
+                ev->used = slot->used;
+                ev->dstate = ETWPY_DS_OK;
+            }
+            *schema = slot->schema;
+            return copy_held(slot->dict);
+        }
+    }
+    looked = x.schema;
+    if (dec_decode(st, ev, &x) < 0) return NULL;
+    d = etwpy_dec_dict(&x);
+    *schema = x.schema;
+    /* Kept only for flat payloads (no struct or array: every value is
+     * immutable, so a copy is a fresh dict) that decoded without problems. */
+    if (d && slot && x.state == ETWPY_DS_OK && x.d.error_count == 0 &&
+        x.d.node_count == x.d.top_count && !may_have_problems(&x.d)) {
+        uint32_t n = rec->user_data_length;
+        /* A copy: d is handed out, and may be changed. (The copy may run
+         * Python code that fills this slot: the slot is read after it.) */
+        PyObject *keep = PyDict_Copy(d);
+        uint8_t *b;
+        if (!keep) {
+            Py_DECREF(d);
+            etwpy_dec_done(&x);
+            return NULL;
+        }
+        b = slot->bytes;
+        if (!b) b = (uint8_t *)PyMem_Malloc(PD_MAX); /* kept for the slot's next payloads */
+        if (!b) {
+            Py_DECREF(keep);
+        } else {
+            if (n) memcpy(b, rec->user_data, n);
+            slot->bytes = b;
+            Py_XSETREF(slot->dict, keep);
+            slot->serial = x.serial;
+            slot->looked = looked;
+            slot->schema = x.schema;
+            slot->hash = h;
+            slot->len = n;
+            slot->used = x.d.used;
+            slot->ptr = ptr;
+            slot->so = so;
+        }
+    }
+    etwpy_dec_done(&x);
+    return d;
 }
 
 void etwpy_dec_done(etwpy_dec *x) {
@@ -1585,6 +1708,11 @@ void etwpy_pcache_free(etwpy_state *st) {
     }
     for (int i = 0; i < SYS_SLOTS; i++) Py_CLEAR(pc->sys[i].entry);
     for (int i = 0; i < EX_SLOTS; i++) Py_CLEAR(pc->ex[i].dict);
+    for (int i = 0; i < PD_SLOTS; i++) {
+        Py_CLEAR(pc->pd[i].dict);
+        PyMem_Free(pc->pd[i].bytes);
+        pc->pd[i].bytes = NULL;
+    }
     for (int i = 0; i < ED_SLOTS; i++) {
         Py_CLEAR(pc->ed[i].entry);
         PyMem_Free(pc->ed[i].names);
