@@ -133,7 +133,7 @@ typedef struct pd_slot {
     uint32_t hash, len, used;
     uint8_t ptr, so;
     uint8_t *bytes;           /* len payload bytes (PyMem, PD_MAX allocated) */
-    PyObject *dict;           /* strong, copied out; NULL = empty slot */
+    PyObject *dict;           /* strong, copied out; NULL while the payload was seen once */
 } pd_slot;
 
 struct etwpy_pcache {
@@ -1561,7 +1561,7 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
     PyObject *d;
     uint32_t h = 0;
     uint8_t ptr = rec->pointer_size == 4 ? 4 : 8, so;
-    int rc = dec_lookup(st, ev, &x);
+    int seen = 0, rc = dec_lookup(st, ev, &x);
     *schema = NULL;
     if (rc < 0) return NULL;
     if (rc == 0) {
@@ -1577,9 +1577,10 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
         h = bytes_hash(rec->user_data, n);
         slot = &pc->pd[(h ^ (uint32_t)((uintptr_t)x.schema >> 4) ^ (uint32_t)x.serial) &
                        (PD_SLOTS - 1)];
-        if (slot->dict && slot->hash == h && slot->len == n && slot->looked == x.schema &&
-            slot->serial == x.serial && slot->ptr == ptr && slot->so == so &&
-            (n == 0 || memcmp(slot->bytes, rec->user_data, n) == 0)) {
+        seen = slot->bytes && slot->hash == h && slot->len == n && slot->looked == x.schema &&
+               slot->serial == x.serial && slot->ptr == ptr && slot->so == so &&
+               (n == 0 || memcmp(slot->bytes, rec->user_data, n) == 0);
+        if (seen && slot->dict) {
             /* The same payload decoded with the same schema before: the same
              * outcome (no problems), the same values. */
             if (!ev->dstate) {
@@ -1596,36 +1597,45 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
     if (dec_decode(st, ev, &x) < 0) return NULL;
     d = etwpy_dec_dict(&x);
     *schema = x.schema;
-    /* Kept only for flat payloads (no struct or array: every value is
-     * immutable, so a copy is a fresh dict) that decoded without problems. */
+    /* Only flat payloads (no struct or array: every value is immutable, so a
+     * copy is a fresh dict) that decoded without problems are kept. A payload
+     * is first only noted, and its dict kept when it comes again: most
+     * payloads are seen once. */
     if (d && slot && x.state == ETWPY_DS_OK && x.d.error_count == 0 &&
         x.d.node_count == x.d.top_count && !may_have_problems(&x.d)) {
         uint32_t n = rec->user_data_length;
-        /* A copy: d is handed out, and may be changed. (The copy may run
-         * Python code that fills this slot: the slot is read after it.) */
-        PyObject *keep = PyDict_Copy(d);
-        uint8_t *b;
-        if (!keep) {
-            Py_DECREF(d);
-            etwpy_dec_done(&x);
-            return NULL;
-        }
-        b = slot->bytes;
-        if (!b) b = (uint8_t *)PyMem_Malloc(PD_MAX); /* kept for the slot's next payloads */
-        if (!b) {
-            Py_DECREF(keep);
+        if (seen) {
+            /* A copy: d is handed out, and may be changed. (The copy may run
+             * Python code that reuses this slot: it is checked again.) */
+            PyObject *keep = PyDict_Copy(d);
+            if (!keep) {
+                Py_DECREF(d);
+                etwpy_dec_done(&x);
+                return NULL;
+            }
+            if (slot->bytes && slot->hash == h && slot->len == n && slot->looked == looked &&
+                slot->serial == x.serial && slot->ptr == ptr && slot->so == so &&
+                (n == 0 || memcmp(slot->bytes, rec->user_data, n) == 0)) {
+                Py_XSETREF(slot->dict, keep);
+                slot->schema = x.schema;
+                slot->used = x.d.used;
+            } else {
+                Py_DECREF(keep);
+            }
         } else {
-            if (n) memcpy(b, rec->user_data, n);
-            slot->bytes = b;
-            Py_XSETREF(slot->dict, keep);
-            slot->serial = x.serial;
-            slot->looked = looked;
-            slot->schema = x.schema;
-            slot->hash = h;
-            slot->len = n;
-            slot->used = x.d.used;
-            slot->ptr = ptr;
-            slot->so = so;
+            uint8_t *b = slot->bytes;
+            if (!b) b = (uint8_t *)PyMem_Malloc(PD_MAX); /* kept for the slot's next payloads */
+            if (b) {
+                if (n) memcpy(b, rec->user_data, n);
+                slot->bytes = b;
+                slot->serial = x.serial;
+                slot->looked = looked;
+                slot->hash = h;
+                slot->len = n;
+                slot->ptr = ptr;
+                slot->so = so;
+                Py_CLEAR(slot->dict); /* flat values: no Python code runs */
+            }
         }
     }
     etwpy_dec_done(&x);
