@@ -793,6 +793,19 @@ def test_to_dict_of_repeated_payloads(tmp_path):
                                                                  {"a": 7, "b": 9}]
 
 
+def test_to_dict_of_repeated_payloads_with_empty_containers(tmp_path):
+    """An empty array has no values, but is a list of its own in each result."""
+    fields = [("a", T_U8), {"name": "v", "in": T_U32, "count": "v"},
+              {"name": "c", "in": T_U32, "count": 0}]
+    evs = write_events(tmp_path, lambda w: [
+        tl_event(w, 2_000_000 + i, "Empty", fields, b"\x01" + u16(0)) for i in range(4)])
+    for ev in evs:
+        data = ev.to_dict()["EventData"]
+        assert data == {"a": 1, "v": [], "c": []}
+        data["v"].append(1)
+        data["c"].append(1)
+
+
 def test_to_dict_names_after_the_trace_is_freed(tmp_path):
     """Property names come from the schemas of the event's own trace, also when
     an earlier trace (whose schemas' memory may be reused) had other names."""

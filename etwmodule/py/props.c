@@ -1542,6 +1542,15 @@ int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
     return rc <= 0 ? rc : dec_decode(st, ev, x);
 }
 
+/* True when every value of a decode is a scalar: no struct or array (an
+ * empty one has no child node, but is still a dict or list). */
+static int is_flat(const etw_decoded *d) {
+    if (d->node_count != d->top_count) return 0;
+    for (uint32_t i = 0; i < d->top_count; i++)
+        if (d->nodes[i].kind == ETW_V_STRUCT || d->nodes[i].kind == ETW_V_ARRAY) return 0;
+    return 1;
+}
+
 static uint32_t bytes_hash(const uint8_t *p, uint32_t n) {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
     for (; n >= 8; n -= 8, p += 8) {
@@ -1601,8 +1610,8 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
      * copy is a fresh dict) that decoded without problems are kept. A payload
      * is first only noted, and its dict kept when it comes again: most
      * payloads are seen once. */
-    if (d && slot && x.state == ETWPY_DS_OK && x.d.error_count == 0 &&
-        x.d.node_count == x.d.top_count && !may_have_problems(&x.d)) {
+    if (d && slot && x.state == ETWPY_DS_OK && x.d.error_count == 0 && is_flat(&x.d) &&
+        !may_have_problems(&x.d)) {
         uint32_t n = rec->user_data_length;
         if (seen) {
             /* A copy: d is handed out, and may be changed. (The copy may run
