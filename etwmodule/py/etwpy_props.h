@@ -91,6 +91,10 @@ PyObject *etwpy_name(etwpy_state *st, const char *s);
  * exception only when the cache could not be created. */
 PyObject *const *etwpy_keys(etwpy_state *st);
 
+/* Sets d[key] = v, stealing v (also on failure). Returns 0, or -1 with an
+ * exception (v NULL included). */
+int etwpy_put(PyObject *d, PyObject *key, PyObject *v);
+
 /* Parts of to_dict()'s System dict that depend only on the schema and on the
  * header's provider, kind, id, version, level, task, opcode, channel and
  * keyword: a tuple indexed by ETWPY_SE_*, cached. SYSTEM is a System dict to

@@ -633,15 +633,6 @@ static PyObject *event_get(PyObject *self, PyObject *const *args, Py_ssize_t nar
 
 /* ---- to_dict / to_json / format */
 
-/* Sets d[key] = v, stealing v. Returns -1 with an exception (v NULL included). */
-static int put(PyObject *d, PyObject *key, PyObject *v) {
-    int rc;
-    if (!v) return -1;
-    rc = PyDict_SetItem(d, key, v);
-    Py_DECREF(v);
-    return rc;
-}
-
 /* A fresh list of the items of a tuple. */
 static PyObject *list_of(PyObject *t) {
     Py_ssize_t n = PyTuple_GET_SIZE(t);
@@ -661,43 +652,47 @@ static PyObject *system_dict(etwpy_state *st, PyObject *self, const etw_schema *
 #define SE(i) PyTuple_GET_ITEM(e, ETWPY_SE_##i)
     d = PyDict_Copy(SE(SYSTEM));
     if (!d) goto fail;
-    if (put(d, K[ETWPY_K_PROVIDER], PyDict_Copy(SE(PROVIDER))) < 0 ||
-        put(d, K[ETWPY_K_LEVEL], PyDict_Copy(SE(LEVEL))) < 0 ||
-        put(d, K[ETWPY_K_TASK], PyDict_Copy(SE(TASK))) < 0 ||
-        put(d, K[ETWPY_K_OPCODE], PyDict_Copy(SE(OPCODE))) < 0)
+    if (etwpy_put(d, K[ETWPY_K_PROVIDER], PyDict_Copy(SE(PROVIDER))) < 0 ||
+        etwpy_put(d, K[ETWPY_K_LEVEL], PyDict_Copy(SE(LEVEL))) < 0 ||
+        etwpy_put(d, K[ETWPY_K_TASK], PyDict_Copy(SE(TASK))) < 0 ||
+        etwpy_put(d, K[ETWPY_K_OPCODE], PyDict_Copy(SE(OPCODE))) < 0)
         goto fail;
     kw = PyDict_Copy(SE(KEYWORDS));
-    if (!kw || put(kw, K[ETWPY_K_NAME], list_of(SE(KWNAMES))) < 0) {
+    if (!kw || etwpy_put(kw, K[ETWPY_K_NAME], list_of(SE(KWNAMES))) < 0) {
         Py_XDECREF(kw);
         goto fail;
     }
-    if (put(d, K[ETWPY_K_KEYWORDS], kw) < 0) goto fail;
+    if (etwpy_put(d, K[ETWPY_K_KEYWORDS], kw) < 0) goto fail;
     tv[0] = etwpy_datetime_from_ns(st, r->time_ns);
     if (!tv[0] && PyErr_ExceptionMatches(PyExc_OverflowError)) {
         /* Outside datetime's range: the FILETIME number, as to_json() writes it. */
         PyErr_Clear();
         tv[0] = PyLong_FromLongLong(r->filetime);
     }
+    if (!tv[0]) goto fail;
     /* Small dicts with variable values: a new dict and insertions cost less
      * than a copy and replacements. */
-    tc = tv[0] ? PyDict_New() : NULL;
-    if (!tc || put(tc, K[ETWPY_K_SYSTEMTIME], tv[0]) < 0) {
-        Py_XDECREF(tc);
-        Py_XDECREF(tv[0]);
+    tc = PyDict_New();
+    if (!tc) {
+        Py_DECREF(tv[0]);
         goto fail;
     }
-    if (put(d, K[ETWPY_K_TIMECREATED], tc) < 0) goto fail;
+    if (etwpy_put(tc, K[ETWPY_K_SYSTEMTIME], tv[0]) < 0) {
+        Py_DECREF(tc);
+        goto fail;
+    }
+    if (etwpy_put(d, K[ETWPY_K_TIMECREATED], tc) < 0) goto fail;
     if (etw_guid_is_zero(&r->activity_id) && r->ext_count == 0) {
         /* the usual: both None */
-        if (put(d, K[ETWPY_K_CORRELATION], etwpy_from_template(st, ETWPY_T_CORR, NULL)) < 0)
+        if (etwpy_put(d, K[ETWPY_K_CORRELATION], etwpy_from_template(st, ETWPY_T_CORR, NULL)) < 0)
             goto fail;
     } else {
         PyObject *cv[2] = {get_activity_id(self, NULL), get_related_activity_id(self, NULL)};
-        if (put(d, K[ETWPY_K_CORRELATION], etwpy_from_template(st, ETWPY_T_CORR, cv)) < 0)
+        if (etwpy_put(d, K[ETWPY_K_CORRELATION], etwpy_from_template(st, ETWPY_T_CORR, cv)) < 0)
             goto fail;
     }
-    if (put(d, K[ETWPY_K_EXECUTION], etwpy_exec_dict(st, r)) < 0 ||
-        put(d, K[ETWPY_K_CHANNEL], PyDict_Copy(SE(CHANNEL))) < 0)
+    if (etwpy_put(d, K[ETWPY_K_EXECUTION], etwpy_exec_dict(st, r)) < 0 ||
+        etwpy_put(d, K[ETWPY_K_CHANNEL], PyDict_Copy(SE(CHANNEL))) < 0)
         goto fail;
 #undef SE
     Py_DECREF(e);
@@ -716,13 +711,13 @@ static PyObject *event_to_dict(PyObject *self, PyObject *unused) {
     if (!K || !(data = etwpy_event_data(st, (EventObject *)self, &s))) return NULL;
     /* A new dict and three insertions cost less than a copy and replacements. */
     d = PyDict_New();
-    if (!d || put(d, K[ETWPY_K_SYSTEM], system_dict(st, self, s)) < 0) {
+    if (!d || etwpy_put(d, K[ETWPY_K_SYSTEM], system_dict(st, self, s)) < 0) {
         Py_XDECREF(d);
         Py_DECREF(data);
         return NULL;
     }
-    if (put(d, K[ETWPY_K_EVENTDATA], data) < 0 ||
-        put(d, K[ETWPY_K_EXTENDEDDATA], extended_dict(self, 1)) < 0) {
+    if (etwpy_put(d, K[ETWPY_K_EVENTDATA], data) < 0 ||
+        etwpy_put(d, K[ETWPY_K_EXTENDEDDATA], extended_dict(self, 1)) < 0) {
         Py_DECREF(d);
         return NULL;
     }

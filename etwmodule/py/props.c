@@ -489,8 +489,7 @@ static PyObject *copy_held(PyObject *cached) {
     return d;
 }
 
-/* Sets d[key] = v, stealing v. Returns -1 with an exception (v NULL included). */
-static int put(PyObject *d, PyObject *key, PyObject *v) {
+int etwpy_put(PyObject *d, PyObject *key, PyObject *v) {
     int rc;
     if (!v) return -1;
     rc = PyDict_SetItem(d, key, v);
@@ -525,14 +524,14 @@ static PyObject *system_entry_new(etwpy_state *st, struct etwpy_pcache *pc,
     }
     SET(ETWPY_SE_KEYWORDS, etwpy_from_template(st, ETWPY_T_KEYWORDS, NULL));
     kw = PyTuple_GET_ITEM(e, ETWPY_SE_KEYWORDS);
-    if (put(kw, K[ETWPY_K_MASK], mask_str(r->keyword)) < 0) goto fail;
+    if (etwpy_put(kw, K[ETWPY_K_MASK], mask_str(r->keyword)) < 0) goto fail;
     /* The System dict to copy: the constant values in place, None where each
      * conversion puts a fresh dict. */
     SET(ETWPY_SE_SYSTEM, etwpy_from_template(st, ETWPY_T_SYSTEM, NULL));
     sys = PyTuple_GET_ITEM(e, ETWPY_SE_SYSTEM);
-    if (put(sys, K[ETWPY_K_EVENTNAME], etwpy_event_name_obj(st, r, s)) < 0 ||
-        put(sys, K[ETWPY_K_EVENTID], PyLong_FromUnsignedLong(r->id)) < 0 ||
-        put(sys, K[ETWPY_K_VERSION], PyLong_FromUnsignedLong(r->version)) < 0)
+    if (etwpy_put(sys, K[ETWPY_K_EVENTNAME], etwpy_event_name_obj(st, r, s)) < 0 ||
+        etwpy_put(sys, K[ETWPY_K_EVENTID], PyLong_FromUnsignedLong(r->id)) < 0 ||
+        etwpy_put(sys, K[ETWPY_K_VERSION], PyLong_FromUnsignedLong(r->version)) < 0)
         goto fail;
 #undef SET
     return e;
@@ -1216,7 +1215,7 @@ static PyObject *children_dict(etwpy_dec *x, uint32_t first, uint32_t count) {
          * keys (no resizing). */
         d = count <= 5 ? PyDict_New() : PyDict_Copy(PyTuple_GET_ITEM(e, 0));
         for (uint32_t i = 0; d && i < count; i++)
-            if (put(d, PyTuple_GET_ITEM(e, (Py_ssize_t)i + 1),
+            if (etwpy_put(d, PyTuple_GET_ITEM(e, (Py_ssize_t)i + 1),
                     node_value(x, &x->d.nodes[first + i])) < 0)
                 Py_CLEAR(d);
         Py_DECREF(e);
