@@ -727,6 +727,101 @@ def test_to_dict_is_fresh_and_mapping_matches(tmp_path):
                                   "Execution", "Channel"]
 
 
+def _mutate_everywhere(obj):
+    """Changes every dict and list of a to_dict() tree in place."""
+    if isinstance(obj, dict):
+        for k in list(obj):
+            _mutate_everywhere(obj[k])
+            if not isinstance(obj[k], (dict, list)):
+                obj[k] = "changed"
+        obj["added"] = 1
+    elif isinstance(obj, list):
+        for v in obj:
+            _mutate_everywhere(v)
+        obj.append("added")
+
+
+def test_to_dict_trees_share_no_container(tmp_path):
+    """Every dict and list of a to_dict() result is its own: changing all of
+    them leaves the next results of the same event, and of another event with
+    the same schema and header fields, as they were."""
+    import copy
+
+    fields = [("x", T_U8), ("x", T_U8), ("s", T_STRUCT, 2), ("y", T_U8), ("y", T_U8),
+              {"name": "pts", "in": T_STRUCT, "out": 1, "count": 2}, ("p", T_I16)]
+
+    def build(w):
+        for i in range(2):
+            tl_event(w, 2_000_000 + i, "Same", fields, bytes([1, 2, 3, 4]) +
+                     struct.pack("<2h", i, -i), level=4, opcode=1, keyword=5, tid=7, pid=9,
+                     activity_id=ACT)
+
+    a, b = write_events(tmp_path, build)
+    want_a, want_b = copy.deepcopy(a.to_dict()), copy.deepcopy(b.to_dict())
+    assert want_a["EventData"] == {"x": 1, "x#2": 2, "s": {"y": 3, "y#2": 4},
+                                   "pts": [{"p": 0}, {"p": 0}]}
+    assert want_b["EventData"]["pts"] == [{"p": 1}, {"p": -1}]
+    assert want_a["System"]["Execution"] == want_b["System"]["Execution"]
+    for ev in (a, b, a, b):
+        _mutate_everywhere(ev.to_dict())
+        assert a.to_dict() == want_a and b.to_dict() == want_b
+    assert dict(a) == want_a["EventData"]
+
+
+def test_to_dict_of_repeated_payloads(tmp_path):
+    """Events repeating a payload (as sampling events do) give the same
+    EventData, each its own dict, and the same decode outcome as when decoded
+    alone; another schema over the same bytes gives its own names."""
+    payload = struct.pack("<IH", 7, 9) + b"\xaa"
+
+    def build(w):
+        for i in range(3):
+            tl_event(w, 2_000_000 + i, "Rep", [("a", T_U32), ("b", T_U16)], payload)
+        tl_event(w, 2_000_010, "Other", [("c", T_U32), ("d", T_U16)], payload)
+        tl_event(w, 2_000_011, "Rep", [("a", T_U32), ("b", T_U16)], payload[:6])
+
+    evs = write_events(tmp_path, build)
+    ds = [ev.to_dict()["EventData"] for ev in evs]
+    assert ds[:3] == [{"a": 7, "b": 9}] * 3 and ds[3] == {"c": 7, "d": 9}
+    assert ds[4] == {"a": 7, "b": 9}
+    ds[0]["a"] = 0
+    assert evs[1].to_dict()["EventData"] == {"a": 7, "b": 9}
+    for ev in evs[:4]:
+        assert (ev.decode_status, ev.decode_errors, ev.leftover) == ("ok", [], b"\xaa")
+    assert (evs[4].decode_status, evs[4].leftover) == ("ok", b"")
+    assert [dict(ev) for ev in evs] == [{"a": 7, "b": 9}] * 3 + [{"c": 7, "d": 9},
+                                                                 {"a": 7, "b": 9}]
+
+
+def test_to_dict_of_repeated_payloads_with_empty_containers(tmp_path):
+    """An empty array has no values, but is a list of its own in each result."""
+    fields = [("a", T_U8), {"name": "v", "in": T_U32, "count": "v"},
+              {"name": "c", "in": T_U32, "count": 0}]
+    evs = write_events(tmp_path, lambda w: [
+        tl_event(w, 2_000_000 + i, "Empty", fields, b"\x01" + u16(0)) for i in range(4)])
+    for ev in evs:
+        data = ev.to_dict()["EventData"]
+        assert data == {"a": 1, "v": [], "c": []}
+        data["v"].append(1)
+        data["c"].append(1)
+
+
+def test_to_dict_names_after_the_trace_is_freed(tmp_path):
+    """Property names come from the schemas of the event's own trace, also when
+    an earlier trace (whose schemas' memory may be reused) had other names."""
+    import gc
+
+    for i in range(6):
+        names = ["n%d_%d" % (i, k) for k in range(3)]
+        ev = one(tmp_path, [(n, T_U8) for n in names], bytes([1, 2, 3]),
+                 event_name="E%d" % i)
+        d = ev.to_dict()
+        assert list(d["EventData"]) == names and d["System"]["EventName"] == "E%d" % i
+        assert list(ev) == names
+        del ev, d
+        gc.collect()
+
+
 def test_float_rendering(tmp_path):
     vals = [0.1, -0.0, 1e300, 5e-324, float("inf"), float("nan"), 123456789.0]
     ev = one(tmp_path, [{"name": "d", "in": T_F64, "count": len(vals)}],

@@ -4,6 +4,7 @@
  * opcode, version) for classic/kernel events, (provider, metadata bytes) for
  * TraceLogging, (provider, map name) for maps. */
 #include "schema.h"
+#include "atomics.h"
 #include "platform.h"
 
 #include <stdlib.h>
@@ -432,6 +433,7 @@ struct etw_registry {
     table maps;
     etw_registry_stats st;
     kcache_slot kcache[KCACHE_SIZE];
+    etw_atomic_size generation; /* schemas inserted so far (read without the lock) */
 };
 
 static const etw_schema *kernel_cached(etw_registry *r, const etw_guid *g, uint8_t opcode,
@@ -598,6 +600,7 @@ etw_registry *etw_registry_new(void) {
         free(r);
         return NULL;
     }
+    etw_atomic_init(&r->generation, 0);
     return r;
 }
 
@@ -628,6 +631,7 @@ static int add_locked(etw_registry *r, etw_schema *s) {
         free(s);
         return ETW_ERR_NOMEM;
     }
+    etw_atomic_store(&r->generation, etw_atomic_load(&r->generation) + 1);
     if (s->invalid)
         r->st.invalid++;
     else
@@ -741,6 +745,7 @@ static int lookup_tl(etw_registry *r, const etw_record *rec, const etw_ext_item 
                 built = NULL;
                 rc = ETW_ERR_NOMEM;
             } else {
+                etw_atomic_store(&r->generation, etw_atomic_load(&r->generation) + 1);
                 if (built->invalid)
                     r->st.invalid++;
                 else {
@@ -813,6 +818,10 @@ int etw_registry_lookup(etw_registry *r, const etw_record *rec, const etw_schema
     }
     *out = s;
     return s ? 1 : 0;
+}
+
+size_t etw_registry_generation(etw_registry *r) {
+    return r ? (size_t)etw_atomic_load(&r->generation) : 0;
 }
 
 const etw_schema *etw_registry_find_lower(etw_registry *r, const etw_guid *provider, uint16_t id,

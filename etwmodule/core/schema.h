@@ -287,6 +287,11 @@ void etw_registry_free(etw_registry *r);
 int etw_registry_lookup(etw_registry *r, const etw_record *rec, const etw_schema **out,
                         etw_error *err);
 
+/* Number of schemas inserted so far (TraceLogging ones built by lookups
+ * included): a lookup's result can only change when this changes. Read
+ * without the lock, so another thread may be inserting. 0 for NULL. */
+size_t etw_registry_generation(etw_registry *r);
+
 /* Direct lookups; each returns NULL when not found. */
 const etw_schema *etw_registry_find(etw_registry *r, etw_key_kind kind, const etw_guid *guid,
                                     uint16_t id_or_opcode, uint8_t version);

@@ -39,6 +39,7 @@ typedef struct {
     etwpy_guid_slot guid_cache[ETWPY_GUID_CACHE];
     struct EventObject_s *free_events[ETWPY_EVENT_FREELIST]; /* dead Event memory for reuse */
     int n_free_events;
+    uint64_t registry_serials; /* TraceObject.registry_serial handed out so far */
 } etwpy_state;
 
 /* A batch handed over by the producer; events keep it alive. */
@@ -70,6 +71,9 @@ typedef struct {
     etw_reader_stats stats;   /* of the last/current iteration */
     PyObject *iterators;      /* list of weakrefs to live TraceIter */
     etw_registry *registry;   /* schemas of this trace (shared by its iterations) */
+    uint64_t registry_serial; /* never reused within the module: caches of objects made
+                                 from the registry's schemas key on it, as the schemas'
+                                 addresses may be reused once the registry is freed */
     PyObject *schemas;        /* user schema sources (etw.Schemas) or None */
     etw_inband *inband;       /* EventSource manifests the trace carries (fed by the producer) */
     uint64_t inband_generation; /* etw_inband_generation when providers were last asked */

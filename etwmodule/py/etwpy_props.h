@@ -33,8 +33,8 @@ enum {
 
 /* Templates for to_dict's fixed-shape dicts. */
 enum {
-    ETWPY_T_OUTER, ETWPY_T_SYSTEM, ETWPY_T_PROVIDER, ETWPY_T_KEYWORDS, ETWPY_T_TIME,
-    ETWPY_T_CORR, ETWPY_T_EXEC, ETWPY_T_COUNT
+    ETWPY_T_SYSTEM, ETWPY_T_PROVIDER, ETWPY_T_KEYWORDS, ETWPY_T_CORR, ETWPY_T_EXEC,
+    ETWPY_T_COUNT
 };
 
 /* One decode of an event: lookup + core decode, on the module's decoder or
@@ -45,6 +45,7 @@ typedef struct etwpy_dec {
     EventObject *ev;
     const etw_record *rec;
     etw_registry *reg;
+    uint64_t serial;          /* the trace's registry_serial (0: no trace) */
     const etw_schema *schema; /* NULL when none */
     etw_decoder *dec;
     int own_dec;              /* dec is temporary (freed by etwpy_dec_done) */
@@ -58,6 +59,11 @@ typedef struct etwpy_dec {
  * Returns 0, or -1 with an exception (out of memory). Call etwpy_dec_done
  * after a 0 return. */
 int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x);
+/* to_dict()'s EventData: the event's decoded properties as a new dict (as
+ * etwpy_dec_run + etwpy_dec_dict, remembering the outcome the same way), and
+ * the schema used into *schema. Small flat payloads seen before with the same
+ * schema are not decoded again. Returns NULL with an exception. */
+PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **schema);
 /* Releases the decoder taken by etwpy_dec_run. */
 void etwpy_dec_done(etwpy_dec *x);
 /* The schema of the event without decoding, into *out (NULL when none or
@@ -80,6 +86,31 @@ PyObject *etwpy_key(etwpy_state *st, int k);
 /* Interned str for a schema string (borrowed reference, cached by pointer
  * and checked by content). Returns NULL with an exception on failure. */
 PyObject *etwpy_name(etwpy_state *st, const char *s);
+
+/* The interned keys, indexed by ETWPY_K_* (borrowed array). NULL with an
+ * exception only when the cache could not be created. */
+PyObject *const *etwpy_keys(etwpy_state *st);
+
+/* Sets d[key] = v, stealing v (also on failure). Returns 0, or -1 with an
+ * exception (v NULL included). */
+int etwpy_put(PyObject *d, PyObject *key, PyObject *v);
+
+/* Parts of to_dict()'s System dict that depend only on the schema and on the
+ * header's provider, kind, id, version, level, task, opcode, channel and
+ * keyword: a tuple indexed by ETWPY_SE_*, cached. SYSTEM is a System dict to
+ * copy (EventName, EventID and Version filled, None for the dicts a
+ * conversion makes); PROVIDER, LEVEL, TASK, OPCODE, CHANNEL and KEYWORDS
+ * (Name None) are dicts to copy; KWNAMES a tuple of the keyword names. Never
+ * hand out these objects themselves. Returns a new reference or NULL with an
+ * exception. */
+enum {
+    ETWPY_SE_SYSTEM, ETWPY_SE_PROVIDER, ETWPY_SE_LEVEL, ETWPY_SE_TASK, ETWPY_SE_OPCODE,
+    ETWPY_SE_CHANNEL, ETWPY_SE_KEYWORDS, ETWPY_SE_KWNAMES, ETWPY_SE_COUNT
+};
+PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema *s);
+/* A new Execution dict ({"ProcessID": .., ..., "UserTime": ..}) for the
+ * record's header. Returns NULL with an exception. */
+PyObject *etwpy_exec_dict(etwpy_state *st, const etw_record *r);
 
 /* A new dict with template t's keys and values[i] (stolen, all of them,
  * also on failure; values NULL: the template's None values). Returns NULL

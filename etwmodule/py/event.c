@@ -634,71 +634,95 @@ static PyObject *event_get(PyObject *self, PyObject *const *args, Py_ssize_t nar
 
 /* ---- to_dict / to_json / format */
 
-/* "0x%016llX" without printf. */
-static PyObject *mask_str(uint64_t k) {
-    static const char hex[] = "0123456789ABCDEF";
-    PyObject *s = PyUnicode_New(18, 127);
-    Py_UCS1 *o;
-    if (!s) return NULL;
-    o = PyUnicode_1BYTE_DATA(s);
-    o[0] = '0';
-    o[1] = 'x';
-    for (int i = 0; i < 16; i++) o[2 + i] = (Py_UCS1)hex[(k >> (60 - 4 * i)) & 15];
-    return s;
+/* A fresh list of the items of a tuple. */
+static PyObject *list_of(PyObject *t) {
+    Py_ssize_t n = PyTuple_GET_SIZE(t);
+    PyObject *l = PyList_New(n);
+    if (!l) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) PyList_SET_ITEM(l, i, Py_NewRef(PyTuple_GET_ITEM(t, i)));
+    return l;
 }
 
+/* to_dict()'s System dict: a copy of the cached one for the event's schema
+ * and header fields, with a fresh copy of each dict in it. */
 static PyObject *system_dict(etwpy_state *st, PyObject *self, const etw_schema *s) {
     const etw_record *r = REC(self);
-    PyObject *v[12];
-    v[0] = etwpy_provider_dict(st, etwpy_provider_name(r, s), &r->provider_id);
-    v[1] = etwpy_event_name_obj(st, r, s);
-    v[2] = PyLong_FromUnsignedLong(r->id);
-    v[3] = PyLong_FromUnsignedLong(r->version);
-    v[4] = etwpy_value_name(st, r->level, etwpy_level_name(r, s));
-    v[5] = etwpy_value_name(st, r->task, etwpy_task_name(r, s));
-    v[6] = etwpy_value_name(st, r->opcode, etwpy_opcode_name(r, s));
-    {
-        PyObject *kv[2] = {mask_str(r->keyword), keyword_list(st, s)};
-        v[7] = etwpy_from_template(st, ETWPY_T_KEYWORDS, kv);
+    PyObject *const *K = etwpy_keys(st);
+    PyObject *e, *d, *kw, *tc, *tv[1];
+    if (!K || !(e = etwpy_system_entry(st, (EventObject *)self, s))) return NULL;
+#define SE(i) PyTuple_GET_ITEM(e, ETWPY_SE_##i)
+    d = PyDict_Copy(SE(SYSTEM));
+    if (!d) goto fail;
+    if (etwpy_put(d, K[ETWPY_K_PROVIDER], PyDict_Copy(SE(PROVIDER))) < 0 ||
+        etwpy_put(d, K[ETWPY_K_LEVEL], PyDict_Copy(SE(LEVEL))) < 0 ||
+        etwpy_put(d, K[ETWPY_K_TASK], PyDict_Copy(SE(TASK))) < 0 ||
+        etwpy_put(d, K[ETWPY_K_OPCODE], PyDict_Copy(SE(OPCODE))) < 0)
+        goto fail;
+    kw = PyDict_Copy(SE(KEYWORDS));
+    if (!kw || etwpy_put(kw, K[ETWPY_K_NAME], list_of(SE(KWNAMES))) < 0) {
+        Py_XDECREF(kw);
+        goto fail;
     }
-    {
-        PyObject *tv[1] = {etwpy_datetime_from_ns(st, r->time_ns)};
-        if (!tv[0] && PyErr_ExceptionMatches(PyExc_OverflowError)) {
-            /* Outside datetime's range: the FILETIME number, as to_json() writes it. */
-            PyErr_Clear();
-            tv[0] = PyLong_FromLongLong(r->filetime);
-        }
-        v[8] = etwpy_from_template(st, ETWPY_T_TIME, tv);
+    if (etwpy_put(d, K[ETWPY_K_KEYWORDS], kw) < 0) goto fail;
+    tv[0] = etwpy_datetime_from_ns(st, r->time_ns);
+    if (!tv[0] && PyErr_ExceptionMatches(PyExc_OverflowError)) {
+        /* Outside datetime's range: the FILETIME number, as to_json() writes it. */
+        PyErr_Clear();
+        tv[0] = PyLong_FromLongLong(r->filetime);
     }
+    if (!tv[0]) goto fail;
+    /* Small dicts with variable values: a new dict and insertions cost less
+     * than a copy and replacements. */
+    tc = PyDict_New();
+    if (!tc) {
+        Py_DECREF(tv[0]);
+        goto fail;
+    }
+    if (etwpy_put(tc, K[ETWPY_K_SYSTEMTIME], tv[0]) < 0) {
+        Py_DECREF(tc);
+        goto fail;
+    }
+    if (etwpy_put(d, K[ETWPY_K_TIMECREATED], tc) < 0) goto fail;
     if (etw_guid_is_zero(&r->activity_id) && r->ext_count == 0) {
-        v[9] = etwpy_from_template(st, ETWPY_T_CORR, NULL); /* the usual: both None */
+        /* the usual: both None */
+        if (etwpy_put(d, K[ETWPY_K_CORRELATION], etwpy_from_template(st, ETWPY_T_CORR, NULL)) < 0)
+            goto fail;
     } else {
         PyObject *cv[2] = {get_activity_id(self, NULL), get_related_activity_id(self, NULL)};
-        v[9] = etwpy_from_template(st, ETWPY_T_CORR, cv);
+        if (etwpy_put(d, K[ETWPY_K_CORRELATION], etwpy_from_template(st, ETWPY_T_CORR, cv)) < 0)
+            goto fail;
     }
-    {
-        PyObject *ev[5] = {PyLong_FromUnsignedLong(r->process_id),
-                           PyLong_FromUnsignedLong(r->thread_id),
-                           PyLong_FromUnsignedLong(r->processor),
-                           PyLong_FromUnsignedLong(r->kernel_time),
-                           PyLong_FromUnsignedLong(r->user_time)};
-        v[10] = etwpy_from_template(st, ETWPY_T_EXEC, ev);
-    }
-    v[11] = etwpy_value_name(st, r->channel, etwpy_channel_name(r, s));
-    return etwpy_from_template(st, ETWPY_T_SYSTEM, v);
+    if (etwpy_put(d, K[ETWPY_K_EXECUTION], etwpy_exec_dict(st, r)) < 0 ||
+        etwpy_put(d, K[ETWPY_K_CHANNEL], PyDict_Copy(SE(CHANNEL))) < 0)
+        goto fail;
+#undef SE
+    Py_DECREF(e);
+    return d;
+fail:
+    Py_XDECREF(d);
+    Py_DECREF(e);
+    return NULL;
 }
 
 static PyObject *event_to_dict(PyObject *self, PyObject *unused) {
     etwpy_state *st = ST(self);
-    etwpy_dec x;
-    PyObject *v[3];
+    PyObject *const *K = etwpy_keys(st), *d, *data;
+    const etw_schema *s;
     (void)unused;
-    if (etwpy_dec_run(st, (EventObject *)self, &x) < 0) return NULL;
-    v[0] = system_dict(st, self, x.schema);
-    v[1] = etwpy_dec_dict(&x);
-    etwpy_dec_done(&x);
-    v[2] = extended_dict(self, 1);
-    return etwpy_from_template(st, ETWPY_T_OUTER, v);
+    if (!K || !(data = etwpy_event_data(st, (EventObject *)self, &s))) return NULL;
+    /* A new dict and three insertions cost less than a copy and replacements. */
+    d = PyDict_New();
+    if (!d || etwpy_put(d, K[ETWPY_K_SYSTEM], system_dict(st, self, s)) < 0) {
+        Py_XDECREF(d);
+        Py_DECREF(data);
+        return NULL;
+    }
+    if (etwpy_put(d, K[ETWPY_K_EVENTDATA], data) < 0 ||
+        etwpy_put(d, K[ETWPY_K_EXTENDEDDATA], extended_dict(self, 1)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
 }
 
 static PyObject *event_to_json(PyObject *self, PyObject *unused) {

@@ -63,8 +63,86 @@ typedef struct asked_slot {
     etw_guid guid;
 } asked_slot;
 
+/* Schema lookups that found a schema in a trace's registry, keyed by the
+ * trace's registry_serial, the registry's generation when it was asked (a
+ * schema added since, e.g. an injected one for a kernel event, may change
+ * the answer) and the record's lookup key. TraceLogging lookups are not kept
+ * (their key is the metadata bytes). */
+#define LK_SLOTS 1024 /* power of two */
+typedef struct lk_slot {
+    uint64_t serial; /* 0 = empty */
+    size_t generation;
+    const etw_schema *schema;
+    etw_guid guid;
+    uint16_t id;      /* event id (manifest key) or opcode (classic key) */
+    uint8_t version;
+    uint8_t manifest; /* 1 manifest key, 0 classic key */
+} lk_slot;
+
+/* to_dict()'s System parts that depend only on the schema and the header's
+ * provider, kind, id, version, level, task, opcode, channel and keyword (see
+ * etwpy_system_entry). The schema pointer is only meaningful with the
+ * registry's serial: a schema's address may be reused once its trace is
+ * freed. */
+#define SYS_SLOTS 1024 /* power of two */
+typedef struct sys_slot {
+    uint64_t serial;
+    const etw_schema *schema;
+    etw_guid provider;
+    uint64_t keyword;
+    uint16_t id, task;
+    uint8_t kind, version, level, opcode, channel;
+    PyObject *entry; /* strong: tuple of ETWPY_SE_COUNT objects, or NULL */
+} sys_slot;
+
+/* {"ProcessID": .., "ThreadID": .., "ProcessorID": .., "KernelTime": ..,
+ * "UserTime": ..} dicts (copied out), keyed by their numbers. */
+#define EX_SLOTS 256 /* power of two */
+typedef struct ex_slot {
+    uint32_t pid, tid, kernel, user;
+    uint16_t cpu;
+    PyObject *dict; /* strong, or NULL */
+} ex_slot;
+
+/* Property dicts of a schema (top level or one struct's members): the keys
+ * in node order with repeated names already renamed ("Name#2"), and a dict
+ * of those keys to copy, so a conversion copies it and sets the values.
+ * Keyed by (registry serial, schema, the first member's etw_prop, count);
+ * the node names are compared too before use. */
+#define ED_SLOTS 512 /* power of two */
+typedef struct ed_slot {
+    uint64_t serial;
+    const etw_schema *schema;
+    const etw_prop *first;
+    uint32_t count;
+    const char **names; /* count node names (PyMem), compared by address */
+    PyObject *entry;    /* strong: tuple (template dict, key 0, ..., key count-1) */
+} ed_slot;
+
+/* EventData dicts of small flat payloads that decoded without problems,
+ * keyed by (registry serial, the schema found, pointer size, STRING_ONLY,
+ * payload bytes): sampling events (PerfInfo/SampleProf, stack walks of the
+ * same place, ...) repeat their payloads. A hit is copied, and stands for the
+ * event's decode outcome too. */
+#define PD_SLOTS 1024 /* power of two */
+#define PD_MAX 256    /* longest payload kept */
+typedef struct pd_slot {
+    uint64_t serial;
+    const etw_schema *looked; /* the schema the lookup gave */
+    const etw_schema *schema; /* the schema decoded with (STRING_ONLY: the string one) */
+    uint32_t hash, len, used;
+    uint8_t ptr, so;
+    uint8_t *bytes;           /* len payload bytes (PyMem, PD_MAX allocated) */
+    PyObject *dict;           /* strong, copied out; NULL while the payload was seen once */
+} pd_slot;
+
 struct etwpy_pcache {
     int busy; /* the module's decoder is in use (a conversion is running) */
+    pd_slot pd[PD_SLOTS];
+    lk_slot lk[LK_SLOTS];
+    sys_slot sys[SYS_SLOTS];
+    ex_slot ex[EX_SLOTS];
+    ed_slot ed[ED_SLOTS];
     PyObject *provide_fn; /* etw.schemas.provide, or None */
     asked_slot asked[ASKED_SLOTS];
     PyObject *keys[ETWPY_K_COUNT];
@@ -77,14 +155,12 @@ struct etwpy_pcache {
 
 /* Keys of each template, in order (ETWPY_K_COUNT ends a list). */
 static const int template_keys[ETWPY_T_COUNT][13] = {
-    [ETWPY_T_OUTER] = {ETWPY_K_SYSTEM, ETWPY_K_EVENTDATA, ETWPY_K_EXTENDEDDATA, ETWPY_K_COUNT},
     [ETWPY_T_SYSTEM] = {ETWPY_K_PROVIDER, ETWPY_K_EVENTNAME, ETWPY_K_EVENTID, ETWPY_K_VERSION,
                         ETWPY_K_LEVEL, ETWPY_K_TASK, ETWPY_K_OPCODE, ETWPY_K_KEYWORDS,
                         ETWPY_K_TIMECREATED, ETWPY_K_CORRELATION, ETWPY_K_EXECUTION,
                         ETWPY_K_CHANNEL, ETWPY_K_COUNT},
     [ETWPY_T_PROVIDER] = {ETWPY_K_NAME, ETWPY_K_GUID, ETWPY_K_COUNT},
     [ETWPY_T_KEYWORDS] = {ETWPY_K_MASK, ETWPY_K_NAME, ETWPY_K_COUNT},
-    [ETWPY_T_TIME] = {ETWPY_K_SYSTEMTIME, ETWPY_K_COUNT},
     [ETWPY_T_CORR] = {ETWPY_K_ACTIVITYID, ETWPY_K_RELATEDACTIVITYID, ETWPY_K_COUNT},
     [ETWPY_T_EXEC] = {ETWPY_K_PROCESSID, ETWPY_K_THREADID, ETWPY_K_PROCESSORID,
                       ETWPY_K_KERNELTIME, ETWPY_K_USERTIME, ETWPY_K_COUNT},
@@ -96,6 +172,13 @@ static const char *const key_text[ETWPY_K_COUNT] = {
     "SystemTime", "Correlation", "ActivityID", "RelatedActivityID", "Execution", "ProcessID",
     "ThreadID", "ProcessorID", "KernelTime", "UserTime", "Channel", "property", "error",
     "offset", "data", ""};
+
+/* The registry_serial of the event's trace, 0 when it has none. */
+static uint64_t event_serial(EventObject *ev) {
+    BatchObject *b = (BatchObject *)ev->batch;
+    if (!b || !b->trace) return 0;
+    return ((TraceObject *)b->trace)->registry_serial;
+}
 
 static struct etwpy_pcache *pcache_get(etwpy_state *st) {
     struct etwpy_pcache *pc = st->pcache;
@@ -376,6 +459,159 @@ PyObject *etwpy_event_name_obj(etwpy_state *st, const etw_record *rec, const etw
     return name;
 }
 
+/* ------------------------------------------------------------ to_dict parts */
+
+PyObject *const *etwpy_keys(etwpy_state *st) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    return pc ? pc->keys : NULL;
+}
+
+/* "0x%016llX" without printf. */
+static PyObject *mask_str(uint64_t k) {
+    static const char hex[] = "0123456789ABCDEF";
+    PyObject *s = PyUnicode_New(18, 127);
+    Py_UCS1 *o;
+    if (!s) return NULL;
+    o = PyUnicode_1BYTE_DATA(s);
+    o[0] = '0';
+    o[1] = 'x';
+    for (int i = 0; i < 16; i++) o[2 + i] = (Py_UCS1)hex[(k >> (60 - 4 * i)) & 15];
+    return s;
+}
+
+/* A copy of a cached dict. The copy may run a collection (and with it Python
+ * code that replaces the cache slot): the dict is held meanwhile. */
+static PyObject *copy_held(PyObject *cached) {
+    PyObject *d;
+    Py_INCREF(cached);
+    d = PyDict_Copy(cached);
+    Py_DECREF(cached);
+    return d;
+}
+
+int etwpy_put(PyObject *d, PyObject *key, PyObject *v) {
+    int rc;
+    if (!v) return -1;
+    rc = PyDict_SetItem(d, key, v);
+    Py_DECREF(v);
+    return rc;
+}
+
+/* Builds the System entry of an event (see etwpy_system_entry). */
+static PyObject *system_entry_new(etwpy_state *st, struct etwpy_pcache *pc,
+                                  const etw_record *r, const etw_schema *s) {
+    PyObject *e = PyTuple_New(ETWPY_SE_COUNT), *sys, *kw, *names;
+    PyObject *const *K = pc->keys;
+    int n = s ? s->keyword_count : 0;
+    if (!e) return NULL;
+#define SET(i, expr)                                                                        \
+    do {                                                                                    \
+        PyObject *v_ = (expr);                                                              \
+        if (!v_) goto fail;                                                                 \
+        PyTuple_SET_ITEM(e, i, v_);                                                         \
+    } while (0)
+    SET(ETWPY_SE_PROVIDER, etwpy_provider_dict(st, etwpy_provider_name(r, s), &r->provider_id));
+    SET(ETWPY_SE_LEVEL, etwpy_value_name(st, r->level, etwpy_level_name(r, s)));
+    SET(ETWPY_SE_TASK, etwpy_value_name(st, r->task, etwpy_task_name(r, s)));
+    SET(ETWPY_SE_OPCODE, etwpy_value_name(st, r->opcode, etwpy_opcode_name(r, s)));
+    SET(ETWPY_SE_CHANNEL, etwpy_value_name(st, r->channel, etwpy_channel_name(r, s)));
+    SET(ETWPY_SE_KWNAMES, PyTuple_New(n));
+    names = PyTuple_GET_ITEM(e, ETWPY_SE_KWNAMES);
+    for (int i = 0; i < n; i++) {
+        PyObject *k = etwpy_name(st, s->keyword_names[i]);
+        if (!k) goto fail;
+        PyTuple_SET_ITEM(names, i, Py_NewRef(k));
+    }
+    SET(ETWPY_SE_KEYWORDS, etwpy_from_template(st, ETWPY_T_KEYWORDS, NULL));
+    kw = PyTuple_GET_ITEM(e, ETWPY_SE_KEYWORDS);
+    if (etwpy_put(kw, K[ETWPY_K_MASK], mask_str(r->keyword)) < 0) goto fail;
+    /* The System dict to copy: the constant values in place, None where each
+     * conversion puts a fresh dict. */
+    SET(ETWPY_SE_SYSTEM, etwpy_from_template(st, ETWPY_T_SYSTEM, NULL));
+    sys = PyTuple_GET_ITEM(e, ETWPY_SE_SYSTEM);
+    if (etwpy_put(sys, K[ETWPY_K_EVENTNAME], etwpy_event_name_obj(st, r, s)) < 0 ||
+        etwpy_put(sys, K[ETWPY_K_EVENTID], PyLong_FromUnsignedLong(r->id)) < 0 ||
+        etwpy_put(sys, K[ETWPY_K_VERSION], PyLong_FromUnsignedLong(r->version)) < 0)
+        goto fail;
+#undef SET
+    return e;
+fail:
+    Py_DECREF(e);
+    return NULL;
+}
+
+PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema *s) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    const etw_record *r = ev->rec;
+    const etw_guid *g = &r->provider_id;
+    uint64_t serial = s ? event_serial(ev) : 0;
+    sys_slot *slot;
+    PyObject *e;
+    uint32_t h;
+    if (!pc) return NULL;
+    h = g->data1 ^ ((uint32_t)g->data2 << 9) ^ etw_le32(g->data4 + 4) ^ (r->id * 0x9E3779B1u) ^
+        ((uint32_t)r->opcode << 7) ^ ((uint32_t)r->task * 0x85EBCA6Bu) ^
+        ((uint32_t)r->version << 17) ^ ((uint32_t)r->level << 23) ^ r->kind ^
+        (uint32_t)(r->keyword ^ (r->keyword >> 32)) ^ ((uint32_t)r->channel << 3) ^
+        (uint32_t)((uintptr_t)s >> 4) ^ (uint32_t)serial;
+    h ^= h >> 16;
+    slot = &pc->sys[h & (SYS_SLOTS - 1)];
+    if (slot->entry && slot->schema == s && slot->serial == serial && slot->id == r->id &&
+        slot->opcode == r->opcode && slot->task == r->task && slot->version == r->version &&
+        slot->level == r->level && slot->kind == r->kind && slot->channel == r->channel &&
+        slot->keyword == r->keyword && etw_guid_eq(&slot->provider, g))
+        return Py_NewRef(slot->entry);
+    e = system_entry_new(st, pc, r, s);
+    if (!e) return NULL;
+    /* Building may have run Python code (a collection) that used this slot:
+     * fill it now. */
+    Py_XSETREF(slot->entry, Py_NewRef(e));
+    slot->serial = serial;
+    slot->schema = s;
+    slot->provider = *g;
+    slot->keyword = r->keyword;
+    slot->id = r->id;
+    slot->task = r->task;
+    slot->kind = r->kind;
+    slot->version = r->version;
+    slot->level = r->level;
+    slot->opcode = r->opcode;
+    slot->channel = r->channel;
+    return e;
+}
+
+PyObject *etwpy_exec_dict(etwpy_state *st, const etw_record *r) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    ex_slot *slot;
+    PyObject *d;
+    uint32_t h;
+    if (!pc) return NULL;
+    h = (r->process_id * 0x9E3779B1u) ^ (r->thread_id * 0x85EBCA6Bu) ^ r->processor ^
+        (r->kernel_time * 31u) ^ (r->user_time * 131u);
+    h ^= h >> 15;
+    slot = &pc->ex[h & (EX_SLOTS - 1)];
+    if (slot->dict && slot->pid == r->process_id && slot->tid == r->thread_id &&
+        slot->cpu == r->processor && slot->kernel == r->kernel_time &&
+        slot->user == r->user_time)
+        return copy_held(slot->dict);
+    {
+        PyObject *v[5] = {PyLong_FromUnsignedLong(r->process_id),
+                          PyLong_FromUnsignedLong(r->thread_id),
+                          PyLong_FromUnsignedLong(r->processor),
+                          PyLong_FromUnsignedLong(r->kernel_time),
+                          PyLong_FromUnsignedLong(r->user_time)};
+        d = etwpy_from_template(st, ETWPY_T_EXEC, v);
+    }
+    if (!d) return NULL;
+    Py_XSETREF(slot->dict, d);
+    slot->pid = r->process_id;
+    slot->tid = r->thread_id;
+    slot->cpu = r->processor;
+    slot->kernel = r->kernel_time;
+    slot->user = r->user_time;
+    return copy_held(d);
+}
+
 const char *etwpy_source_name(const etw_schema *s) {
     if (!s) return NULL;
     switch (s->source) {
@@ -609,6 +845,40 @@ etw_registry *etwpy_event_registry(EventObject *ev) {
     return ((TraceObject *)b->trace)->registry;
 }
 
+
+/* The lookup memo slot of a record whose registry lookup is by (GUID, id or
+ * opcode, version), with *manifest set; NULL for the other lookups
+ * (TraceLogging metadata, EventWriteString, WPP, no trace). */
+static lk_slot *memo_slot(struct etwpy_pcache *pc, const etw_record *rec, uint64_t serial,
+                          int *manifest) {
+    const etw_guid *g = &rec->provider_id;
+    uint32_t id, h;
+    if (!pc || !serial) return NULL;
+    switch (rec->kind) {
+    case ETW_KIND_MANIFEST:
+    case ETW_KIND_TRACELOGGING:
+        /* As etw_registry_lookup: the metadata item first, then STRING_ONLY. */
+        if (rec->ext_count && etw_record_find_ext(rec, ETW_EXT_EVENT_SCHEMA_TL)) return NULL;
+        if (rec->flags & ETW_EHF_STRING_ONLY) return NULL;
+        *manifest = 1;
+        id = rec->id;
+        break;
+    case ETW_KIND_HEADER:
+    case ETW_KIND_KERNEL:
+    case ETW_KIND_CLASSIC:
+        *manifest = 0;
+        id = rec->opcode;
+        break;
+    default:
+        return NULL;
+    }
+    h = g->data1 ^ ((uint32_t)g->data2 << 7) ^ ((uint32_t)g->data3 << 13) ^ etw_le32(g->data4) ^
+        etw_le32(g->data4 + 4) ^ (id * 0x9E3779B1u) ^ ((uint32_t)rec->version << 20) ^
+        (uint32_t)*manifest ^ (uint32_t)(serial * 0x85EBCA6Bu);
+    h ^= h >> 15;
+    return &pc->lk[h & (LK_SLOTS - 1)];
+}
+
 /* Asks the trace's schema sources for the schemas of provider (once per
  * provider and trace: TraceObject.provided): etw.schemas.provide(trace,
  * uuid) registers the trace's completed in-band EventSource manifests and
@@ -679,12 +949,39 @@ static int lookup(etwpy_state *st, EventObject *ev, const etw_schema **out, char
     etw_registry *reg = etwpy_event_registry(ev);
     *out = NULL;
     if (reg) {
+        uint64_t serial = event_serial(ev);
+        int manifest = 0;
+        lk_slot *memo = memo_slot(st->pcache, rec, serial, &manifest);
+        size_t gen = 0;
+        if (memo) {
+            gen = etw_registry_generation(reg);
+            if (memo->serial == serial && memo->generation == gen &&
+                memo->id == (manifest ? rec->id : rec->opcode) &&
+                memo->version == rec->version && memo->manifest == manifest &&
+                etw_guid_eq(&memo->guid, &rec->provider_id)) {
+                *out = memo->schema;
+                return 1;
+            }
+        }
         for (int attempt = 0;; attempt++) {
             etw_error err;
             int rc;
             err.message[0] = 0;
             rc = etw_registry_lookup(reg, rec, out, &err);
-            if (rc == 1) return 1;
+            if (rc == 1) {
+                if (memo && attempt == 0) {
+                    /* gen was read before the lookup: a schema added meanwhile
+                     * makes the next event look again. */
+                    memo->serial = serial;
+                    memo->generation = gen;
+                    memo->schema = *out;
+                    memo->guid = rec->provider_id;
+                    memo->id = manifest ? rec->id : rec->opcode;
+                    memo->version = rec->version;
+                    memo->manifest = (uint8_t)manifest;
+                }
+                return 1;
+            }
             *out = NULL;
             if (rc == ETW_ERR_FORMAT) {
                 if (message) snprintf(message, msize, "%s", err.message);
@@ -811,8 +1108,9 @@ static PyObject *dt_from_systemtime(etwpy_state *st, const uint8_t *p) {
                                                     st->utc, PyDateTimeAPI->DateTimeType);
 }
 
-/* Inserts key -> val (stealing val); a repeated name gets "#2", "#3", ... */
-static int dict_put(PyObject *d, PyObject *key, PyObject *val) {
+/* Inserts key -> val (stealing val); a repeated name gets "#2", "#3", ...
+ * The key used goes to *used (new reference) when used is not NULL. */
+static int dict_put_key(PyObject *d, PyObject *key, PyObject *val, PyObject **used) {
     Py_ssize_t before = PyDict_GET_SIZE(d);
     PyObject *r;
     if (!val) return -1;
@@ -831,22 +1129,101 @@ static int dict_put(PyObject *d, PyObject *key, PyObject *val) {
             }
             c = PyDict_Contains(d, nk);
             if (c == 0) c = PyDict_SetItem(d, nk, val) < 0 ? -1 : 1;
-            Py_DECREF(nk);
             if (c < 0) {
+                Py_DECREF(nk);
                 Py_DECREF(val);
                 return -1;
             }
-            if (c == 1 && PyDict_GET_SIZE(d) > before) break;
+            if (c == 1 && PyDict_GET_SIZE(d) > before) {
+                if (used) *used = Py_NewRef(nk);
+                Py_DECREF(nk);
+                break;
+            }
+            Py_DECREF(nk);
         }
+    } else if (used) {
+        *used = Py_NewRef(key);
     }
     Py_DECREF(val);
     return 0;
 }
 
+static int dict_put(PyObject *d, PyObject *key, PyObject *val) {
+    return dict_put_key(d, key, val, NULL);
+}
+
+/* The cached property-dict entry (ed_slot) for nodes [first, first+count)
+ * of a decode, built on first use. Returns a new reference; NULL when the
+ * nodes cannot use one (*err 0) or with an exception (*err -1). */
+static PyObject *ed_entry(etwpy_dec *x, uint32_t first, uint32_t count, int *err) {
+    struct etwpy_pcache *pc = x->st->pcache;
+    const etw_value *nodes = &x->d.nodes[first];
+    PyObject *entry = NULL, *tmpl = NULL;
+    const char **names = NULL;
+    ed_slot *slot;
+    uint32_t h, i;
+    *err = 0;
+    if (!pc || !x->serial || !x->schema || !count) return NULL;
+    h = ((uint32_t)((uintptr_t)nodes[0].prop >> 3) * 0x9E3779B1u) ^ (count * 0x85EBCA6Bu) ^
+        (uint32_t)((uintptr_t)x->schema >> 4) ^ (uint32_t)x->serial;
+    h ^= h >> 15;
+    slot = &pc->ed[h & (ED_SLOTS - 1)];
+    if (slot->entry && slot->serial == x->serial && slot->schema == x->schema &&
+        slot->first == nodes[0].prop && slot->count == count) {
+        for (i = 0; i < count; i++)
+            if (nodes[i].name != slot->names[i]) return NULL;
+        return Py_NewRef(slot->entry);
+    }
+    names = (const char **)PyMem_Malloc(count * sizeof *names);
+    if (!names) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    if (!(entry = PyTuple_New((Py_ssize_t)count + 1)) || !(tmpl = PyDict_New())) goto fail;
+    for (i = 0; i < count; i++) {
+        PyObject *k = etwpy_name(x->st, nodes[i].name), *used = NULL;
+        if (!k || dict_put_key(tmpl, k, Py_NewRef(Py_None), &used) < 0) goto fail;
+        PyTuple_SET_ITEM(entry, (Py_ssize_t)i + 1, used);
+        names[i] = nodes[i].name;
+    }
+    PyTuple_SET_ITEM(entry, 0, tmpl);
+    tmpl = NULL;
+    /* Building may have run Python code (a collection) that used the slot. */
+    Py_XSETREF(slot->entry, Py_NewRef(entry));
+    PyMem_Free(slot->names);
+    slot->names = names;
+    slot->serial = x->serial;
+    slot->schema = x->schema;
+    slot->first = nodes[0].prop;
+    slot->count = count;
+    return entry;
+fail:
+    Py_XDECREF(tmpl);
+    Py_XDECREF(entry);
+    PyMem_Free(names);
+    *err = -1;
+    return NULL;
+}
+
 static PyObject *node_value(etwpy_dec *x, const etw_value *v);
 
 static PyObject *children_dict(etwpy_dec *x, uint32_t first, uint32_t count) {
-    PyObject *d = PyDict_New();
+    int err;
+    PyObject *e = ed_entry(x, first, count, &err), *d;
+    if (e) {
+        /* The keys are known (no renaming): up to 5 fit a new dict's first
+         * table, so inserting them is cheapest; more go into a copy of the
+         * keys (no resizing). */
+        d = count <= 5 ? PyDict_New() : PyDict_Copy(PyTuple_GET_ITEM(e, 0));
+        for (uint32_t i = 0; d && i < count; i++)
+            if (etwpy_put(d, PyTuple_GET_ITEM(e, (Py_ssize_t)i + 1),
+                    node_value(x, &x->d.nodes[first + i])) < 0)
+                Py_CLEAR(d);
+        Py_DECREF(e);
+        return d;
+    }
+    if (err) return NULL;
+    d = PyDict_New();
     if (!d) return NULL;
     for (uint32_t i = 0; i < count; i++) {
         const etw_value *c = &x->d.nodes[first + i];
@@ -1057,6 +1434,18 @@ static int walk_errors(etwpy_dec *x, PyObject **list, uint32_t first, uint32_t c
     return 0;
 }
 
+/* False when no node of the decode can be a problem walk_errors reports
+ * (most decodes): then the walk, which builds paths, is skipped. */
+static int may_have_problems(const etw_decoded *d) {
+    for (uint32_t i = 0; i < d->node_count; i++) {
+        const etw_value *v = &d->nodes[i];
+        if (v->error || v->kind == ETW_V_ERROR || v->kind == ETW_V_FILETIME ||
+            v->kind == ETW_V_SYSTEMTIME)
+            return 1;
+    }
+    return 0;
+}
+
 /* Records the outcome of the event's first decode. */
 static int remember(etwpy_dec *x) {
     EventObject *ev = x->ev;
@@ -1069,7 +1458,8 @@ static int remember(etwpy_dec *x) {
         if (x->d.top_count == 0 && x->d.error_count) {
             /* No node for the problem (too many top-level properties). */
             if (add_error(x, &list, "", "too many values", 0, x->d.payload_len) < 0) goto fail;
-        } else if (walk_errors(x, &list, 0, x->d.top_count, NULL, 0) < 0) {
+        } else if (may_have_problems(&x->d) &&
+                   walk_errors(x, &list, 0, x->d.top_count, NULL, 0) < 0) {
             goto fail;
         }
     }
@@ -1083,13 +1473,17 @@ fail:
     return -1;
 }
 
-int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
+/* First half of etwpy_dec_run: the lookup. Returns 1 when there is a
+ * schema to decode with (then call dec_decode), 0 when there is none (the
+ * outcome is remembered), -1 with an exception. */
+static int dec_lookup(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
     struct etwpy_pcache *pc = pcache_get(st);
-    int found, rc;
+    int found;
     x->st = st;
     x->ev = ev;
     x->rec = ev->rec;
     x->reg = NULL;
+    x->serial = event_serial(ev);
     x->schema = NULL;
     x->dec = NULL;
     x->own_dec = 0;
@@ -1104,6 +1498,14 @@ int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
         x->state = found < 0 ? ETWPY_DS_BADSCHEMA : ETWPY_DS_NOSCHEMA;
         return ev->dstate ? 0 : remember(x);
     }
+    return 1;
+}
+
+/* Second half of etwpy_dec_run: decodes with x->schema. Returns 0, or -1 with
+ * an exception. */
+static int dec_decode(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
+    struct etwpy_pcache *pc = st->pcache;
+    int rc;
     if (!pc->busy) {
         x->dec = st->decoder;
         pc->busy = 1;
@@ -1133,6 +1535,120 @@ int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
         return -1;
     }
     return 0;
+}
+
+int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
+    int rc = dec_lookup(st, ev, x);
+    return rc <= 0 ? rc : dec_decode(st, ev, x);
+}
+
+/* True when every value of a decode is a scalar: no struct or array (an
+ * empty one has no child node, but is still a dict or list). */
+static int is_flat(const etw_decoded *d) {
+    if (d->node_count != d->top_count) return 0;
+    for (uint32_t i = 0; i < d->top_count; i++)
+        if (d->nodes[i].kind == ETW_V_STRUCT || d->nodes[i].kind == ETW_V_ARRAY) return 0;
+    return 1;
+}
+
+static uint32_t bytes_hash(const uint8_t *p, uint32_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    for (; n >= 8; n -= 8, p += 8) {
+        h = (h ^ etw_le64(p)) * 0x100000001B3ull;
+        h ^= h >> 29;
+    }
+    for (; n; n--) h = (h ^ *p++) * 0x100000001B3ull;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **schema) {
+    const etw_record *rec = ev->rec;
+    const etw_schema *looked;
+    struct etwpy_pcache *pc;
+    pd_slot *slot = NULL;
+    etwpy_dec x;
+    PyObject *d;
+    uint32_t h = 0;
+    uint8_t ptr = rec->pointer_size == 4 ? 4 : 8, so;
+    int seen = 0, rc = dec_lookup(st, ev, &x);
+    *schema = NULL;
+    if (rc < 0) return NULL;
+    if (rc == 0) {
+        *schema = x.schema;
+        return etwpy_dec_dict(&x);
+    }
+    pc = st->pcache;
+    /* As etw_decode_record: STRING_ONLY events use the one-string schema. */
+    so = (rec->flags & ETW_EHF_STRING_ONLY) && rec->kind != ETW_KIND_KERNEL &&
+         rec->kind != ETW_KIND_CLASSIC;
+    if (x.serial && rec->user_data_length <= PD_MAX) {
+        uint32_t n = rec->user_data_length;
+        h = bytes_hash(rec->user_data, n);
+        slot = &pc->pd[(h ^ (uint32_t)((uintptr_t)x.schema >> 4) ^ (uint32_t)x.serial) &
+                       (PD_SLOTS - 1)];
+        seen = slot->bytes && slot->hash == h && slot->len == n && slot->looked == x.schema &&
+               slot->serial == x.serial && slot->ptr == ptr && slot->so == so &&
+               (n == 0 || memcmp(slot->bytes, rec->user_data, n) == 0);
+        if (seen && slot->dict) {
+            /* The same payload decoded with the same schema before: the same
+             * outcome (no problems), the same values. */
+            if (!ev->dstate) {
+                ev->errors = NULL;
+                ev->schema = slot->schema;
+                ev->used = slot->used;
+                ev->dstate = ETWPY_DS_OK;
+            }
+            *schema = slot->schema;
+            return copy_held(slot->dict);
+        }
+    }
+    looked = x.schema;
+    if (dec_decode(st, ev, &x) < 0) return NULL;
+    d = etwpy_dec_dict(&x);
+    *schema = x.schema;
+    /* Only flat payloads (no struct or array: every value is immutable, so a
+     * copy is a fresh dict) that decoded without problems are kept. A payload
+     * is first only noted, and its dict kept when it comes again: most
+     * payloads are seen once. */
+    if (d && slot && x.state == ETWPY_DS_OK && x.d.error_count == 0 && is_flat(&x.d) &&
+        !may_have_problems(&x.d)) {
+        uint32_t n = rec->user_data_length;
+        if (seen) {
+            /* A copy: d is handed out, and may be changed. (The copy may run
+             * Python code that reuses this slot: it is checked again.) */
+            PyObject *keep = PyDict_Copy(d);
+            if (!keep) {
+                Py_DECREF(d);
+                etwpy_dec_done(&x);
+                return NULL;
+            }
+            if (slot->bytes && slot->hash == h && slot->len == n && slot->looked == looked &&
+                slot->serial == x.serial && slot->ptr == ptr && slot->so == so &&
+                (n == 0 || memcmp(slot->bytes, rec->user_data, n) == 0)) {
+                Py_XSETREF(slot->dict, keep);
+                slot->schema = x.schema;
+                slot->used = x.d.used;
+            } else {
+                Py_DECREF(keep);
+            }
+        } else {
+            uint8_t *b = slot->bytes;
+            if (!b) b = (uint8_t *)PyMem_Malloc(PD_MAX); /* kept for the slot's next payloads */
+            if (b) {
+                if (n) memcpy(b, rec->user_data, n);
+                slot->bytes = b;
+                slot->serial = x.serial;
+                slot->looked = looked;
+                slot->hash = h;
+                slot->len = n;
+                slot->ptr = ptr;
+                slot->so = so;
+                Py_CLEAR(slot->dict); /* flat values: no Python code runs */
+            }
+        }
+    }
+    etwpy_dec_done(&x);
+    return d;
 }
 
 void etwpy_dec_done(etwpy_dec *x) {
@@ -1208,6 +1724,18 @@ void etwpy_pcache_free(etwpy_state *st) {
         Py_CLEAR(pc->en[i].task);
         Py_CLEAR(pc->en[i].opcode);
         Py_CLEAR(pc->en[i].name);
+    }
+    for (int i = 0; i < SYS_SLOTS; i++) Py_CLEAR(pc->sys[i].entry);
+    for (int i = 0; i < EX_SLOTS; i++) Py_CLEAR(pc->ex[i].dict);
+    for (int i = 0; i < PD_SLOTS; i++) {
+        Py_CLEAR(pc->pd[i].dict);
+        PyMem_Free(pc->pd[i].bytes);
+        pc->pd[i].bytes = NULL;
+    }
+    for (int i = 0; i < ED_SLOTS; i++) {
+        Py_CLEAR(pc->ed[i].entry);
+        PyMem_Free(pc->ed[i].names);
+        pc->ed[i].names = NULL;
     }
     PyMem_Free(pc);
 }

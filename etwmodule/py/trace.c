@@ -161,9 +161,12 @@ static int trace_init(TraceObject *self, PyObject *args, PyObject *kwargs) {
     etw_reader_close(r);
     if (!self->header) return -1;
     if (!self->iterators && !(self->iterators = PyList_New(0))) return -1;
-    if (!self->registry && !(self->registry = etw_registry_new())) {
-        PyErr_NoMemory();
-        return -1;
+    if (!self->registry) {
+        if (!(self->registry = etw_registry_new())) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        self->registry_serial = ++st->registry_serials;
     }
     if (!self->inband && !(self->inband = etw_inband_new())) {
         PyErr_NoMemory();
