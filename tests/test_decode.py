@@ -793,17 +793,19 @@ def test_to_dict_of_repeated_payloads(tmp_path):
                                                                  {"a": 7, "b": 9}]
 
 
-def test_to_dict_of_repeated_payloads_with_empty_containers(tmp_path):
-    """An empty array has no values, but is a list of its own in each result."""
+def test_to_dict_of_repeated_payloads_with_containers(tmp_path):
+    """Arrays (also empty ones, which have no values) and structs of repeated
+    payloads are lists and dicts of their own in each result."""
     fields = [("a", T_U8), {"name": "v", "in": T_U32, "count": "v"},
-              {"name": "c", "in": T_U32, "count": 0}]
+              {"name": "c", "in": T_U32, "count": 0}, {"name": "w", "in": T_U16, "count": "v"},
+              ("s", T_STRUCT, 2), ("x", T_U8), ("y", T_U8)]
+    payload = b"\x01" + u16(0) + u16(2) + struct.pack("<2H", 5, 6) + b"\x07\x08"
     evs = write_events(tmp_path, lambda w: [
-        tl_event(w, 2_000_000 + i, "Empty", fields, b"\x01" + u16(0)) for i in range(4)])
-    for ev in evs:
+        tl_event(w, 2_000_000 + i, "Cont", fields, payload) for i in range(4)])
+    for ev in evs * 2:
         data = ev.to_dict()["EventData"]
-        assert data == {"a": 1, "v": [], "c": []}
-        data["v"].append(1)
-        data["c"].append(1)
+        assert data == {"a": 1, "v": [], "c": [], "w": [5, 6], "s": {"x": 7, "y": 8}}
+        _mutate_everywhere(data)
 
 
 def test_to_dict_names_after_the_trace_is_freed(tmp_path):

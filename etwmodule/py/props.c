@@ -119,7 +119,7 @@ typedef struct ed_slot {
     PyObject *entry;    /* strong: tuple (template dict, key 0, ..., key count-1) */
 } ed_slot;
 
-/* EventData dicts of small flat payloads that decoded without problems,
+/* EventData dicts of small payloads that decoded without problems,
  * keyed by (registry serial, the schema found, pointer size, STRING_ONLY,
  * payload bytes): sampling events (PerfInfo/SampleProf, stack walks of the
  * same place, ...) repeat their payloads. A hit is copied, and stands for the
@@ -132,6 +132,7 @@ typedef struct pd_slot {
     const etw_schema *schema; /* the schema decoded with (STRING_ONLY: the string one) */
     uint32_t hash, len, used;
     uint8_t ptr, so;
+    uint8_t deep;             /* the dict holds lists or dicts (of scalars) */
     uint8_t *bytes;           /* len payload bytes (PyMem, PD_MAX allocated) */
     PyObject *dict;           /* strong, copied out; NULL while the payload was seen once */
 } pd_slot;
@@ -1542,13 +1543,39 @@ int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x) {
     return rc <= 0 ? rc : dec_decode(st, ev, x);
 }
 
-/* True when every value of a decode is a scalar: no struct or array (an
- * empty one has no child node, but is still a dict or list). */
-static int is_flat(const etw_decoded *d) {
-    if (d->node_count != d->top_count) return 0;
-    for (uint32_t i = 0; i < d->top_count; i++)
-        if (d->nodes[i].kind == ETW_V_STRUCT || d->nodes[i].kind == ETW_V_ARRAY) return 0;
-    return 1;
+/* How deep the containers of a decode go: 0 when every top-level value is a
+ * scalar, 1 when the top-level structs and arrays (an empty one has no child
+ * node, but is still a dict or list) hold only scalars, 2 when deeper. */
+static int nesting(const etw_decoded *d) {
+    int level = 0;
+    /* Every node after the top-level ones is a descendant of one of them. */
+    for (uint32_t i = d->top_count; i < d->node_count; i++)
+        if (d->nodes[i].kind == ETW_V_STRUCT || d->nodes[i].kind == ETW_V_ARRAY) return 2;
+    for (uint32_t i = 0; i < d->top_count && !level; i++)
+        if (d->nodes[i].kind == ETW_V_STRUCT || d->nodes[i].kind == ETW_V_ARRAY) level = 1;
+    return level;
+}
+
+/* A fresh copy of a kept EventData dict: with deep, its lists and dicts (of
+ * scalars) are copied too. The copies may run a collection (and Python code
+ * that replaces the slot): the kept dict is held meanwhile. */
+static PyObject *pd_copy(PyObject *kept, int deep) {
+    PyObject *d, *k, *v;
+    Py_ssize_t pos = 0;
+    Py_INCREF(kept);
+    d = PyDict_Copy(kept);
+    while (d && deep && PyDict_Next(kept, &pos, &k, &v)) {
+        PyObject *c;
+        if (PyList_CheckExact(v))
+            c = PyList_GetSlice(v, 0, PY_SSIZE_T_MAX);
+        else if (PyDict_CheckExact(v))
+            c = PyDict_Copy(v);
+        else
+            continue;
+        if (etwpy_put(d, k, c) < 0) Py_CLEAR(d);
+    }
+    Py_DECREF(kept);
+    return d;
 }
 
 static uint32_t bytes_hash(const uint8_t *p, uint32_t n) {
@@ -1570,7 +1597,7 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
     PyObject *d;
     uint32_t h = 0;
     uint8_t ptr = rec->pointer_size == 4 ? 4 : 8, so;
-    int seen = 0, rc = dec_lookup(st, ev, &x);
+    int seen = 0, level = 0, rc = dec_lookup(st, ev, &x);
     *schema = NULL;
     if (rc < 0) return NULL;
     if (rc == 0) {
@@ -1599,24 +1626,24 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
                 ev->dstate = ETWPY_DS_OK;
             }
             *schema = slot->schema;
-            return copy_held(slot->dict);
+            return pd_copy(slot->dict, slot->deep);
         }
     }
     looked = x.schema;
     if (dec_decode(st, ev, &x) < 0) return NULL;
     d = etwpy_dec_dict(&x);
     *schema = x.schema;
-    /* Only flat payloads (no struct or array: every value is immutable, so a
-     * copy is a fresh dict) that decoded without problems are kept. A payload
-     * is first only noted, and its dict kept when it comes again: most
-     * payloads are seen once. */
-    if (d && slot && x.state == ETWPY_DS_OK && x.d.error_count == 0 && is_flat(&x.d) &&
-        !may_have_problems(&x.d)) {
+    /* Only payloads that decoded without problems into scalars (immutable)
+     * and top-level lists and dicts of scalars (copied on each use) are kept.
+     * A payload is first only noted, and its dict kept when it comes again:
+     * most payloads are seen once. */
+    if (d && slot && x.state == ETWPY_DS_OK && x.d.error_count == 0 &&
+        (level = nesting(&x.d)) < 2 && !may_have_problems(&x.d)) {
         uint32_t n = rec->user_data_length;
         if (seen) {
             /* A copy: d is handed out, and may be changed. (The copy may run
              * Python code that reuses this slot: it is checked again.) */
-            PyObject *keep = PyDict_Copy(d);
+            PyObject *keep = pd_copy(d, level);
             if (!keep) {
                 Py_DECREF(d);
                 etwpy_dec_done(&x);
@@ -1628,6 +1655,7 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
                 Py_XSETREF(slot->dict, keep);
                 slot->schema = x.schema;
                 slot->used = x.d.used;
+                slot->deep = (uint8_t)level;
             } else {
                 Py_DECREF(keep);
             }
