@@ -713,6 +713,23 @@ def test_exact_json_for_one_event(tmp_path):
     json_matches_dict(ev)
 
 
+def test_to_dict_times_within_and_across_microseconds(tmp_path):
+    """TimeCreated is each event's own time, cut to microseconds, also for
+    events logged within one microsecond of each other."""
+    w = EtlWriter(start_filetime=133500000000000000)
+    offsets = [10, 13, 19, 20, 29, 13, 10_000_007]
+    for i, off in enumerate(offsets):
+        tl_event(w, w.t0 + off, "T", [("a", T_U8)], bytes([i]))
+    path = tmp_path / "times.etl"
+    w.write(str(path))
+    evs = [e for e in etw.open(str(path)) if e.kind == "tracelogging"]
+    base = dt.datetime(2024, 1, 17, 21, 20, tzinfo=UTC)
+    got = [ev.to_dict()["System"]["TimeCreated"]["SystemTime"] for ev in evs]
+    assert sorted(got) == sorted(base + dt.timedelta(microseconds=off // 10)
+                                 for off in offsets)
+    assert got == [ev.timestamp for ev in evs]
+
+
 def test_to_dict_is_fresh_and_mapping_matches(tmp_path):
     ev = one(tmp_path, [("a", T_U32), ("l", T_U8, None)], struct.pack("<I", 1) + b"\2")
     d1, d2 = ev.to_dict(), ev.to_dict()

@@ -108,6 +108,11 @@ enum {
     ETWPY_SE_CHANNEL, ETWPY_SE_KEYWORDS, ETWPY_SE_KWNAMES, ETWPY_SE_COUNT
 };
 PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema *s);
+/* TimeCreated's SystemTime: the UTC datetime of the record's time (the one
+ * of the previous call when in the same microsecond), or the FILETIME int
+ * when outside datetime's range. Returns a new reference or NULL with an
+ * exception. */
+PyObject *etwpy_time_created(etwpy_state *st, const etw_record *r);
 /* A new Execution dict ({"ProcessID": .., ..., "UserTime": ..}) for the
  * record's header. Returns NULL with an exception. */
 PyObject *etwpy_exec_dict(etwpy_state *st, const etw_record *r);

@@ -648,7 +648,7 @@ static PyObject *list_of(PyObject *t) {
 static PyObject *system_dict(etwpy_state *st, PyObject *self, const etw_schema *s) {
     const etw_record *r = REC(self);
     PyObject *const *K = etwpy_keys(st);
-    PyObject *e, *d, *kw, *tc, *tv[1];
+    PyObject *e, *d, *kw, *tc, *t;
     if (!K || !(e = etwpy_system_entry(st, (EventObject *)self, s))) return NULL;
 #define SE(i) PyTuple_GET_ITEM(e, ETWPY_SE_##i)
     d = PyDict_Copy(SE(SYSTEM));
@@ -664,21 +664,16 @@ static PyObject *system_dict(etwpy_state *st, PyObject *self, const etw_schema *
         goto fail;
     }
     if (etwpy_put(d, K[ETWPY_K_KEYWORDS], kw) < 0) goto fail;
-    tv[0] = etwpy_datetime_from_ns(st, r->time_ns);
-    if (!tv[0] && PyErr_ExceptionMatches(PyExc_OverflowError)) {
-        /* Outside datetime's range: the FILETIME number, as to_json() writes it. */
-        PyErr_Clear();
-        tv[0] = PyLong_FromLongLong(r->filetime);
-    }
-    if (!tv[0]) goto fail;
+    t = etwpy_time_created(st, r);
+    if (!t) goto fail;
     /* Small dicts with variable values: a new dict and insertions cost less
      * than a copy and replacements. */
     tc = PyDict_New();
     if (!tc) {
-        Py_DECREF(tv[0]);
+        Py_DECREF(t);
         goto fail;
     }
-    if (etwpy_put(tc, K[ETWPY_K_SYSTEMTIME], tv[0]) < 0) {
+    if (etwpy_put(tc, K[ETWPY_K_SYSTEMTIME], t) < 0) {
         Py_DECREF(tc);
         goto fail;
     }

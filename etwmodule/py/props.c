@@ -139,6 +139,10 @@ typedef struct pd_slot {
 
 struct etwpy_pcache {
     int busy; /* the module's decoder is in use (a conversion is running) */
+    /* The last TimeCreated datetime and its microsecond (events come in
+     * bursts within one microsecond; a datetime is immutable). */
+    int64_t time_us;
+    PyObject *time; /* strong, or NULL */
     pd_slot pd[PD_SLOTS];
     lk_slot lk[LK_SLOTS];
     sys_slot sys[SYS_SLOTS];
@@ -579,6 +583,25 @@ PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema 
     slot->opcode = r->opcode;
     slot->channel = r->channel;
     return e;
+}
+
+PyObject *etwpy_time_created(etwpy_state *st, const etw_record *r) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    int64_t us = r->time_ns / 1000;
+    PyObject *t;
+    if (!pc) return NULL;
+    if (r->time_ns % 1000 < 0) us--; /* floor, as etwpy_datetime_from_ns */
+    if (pc->time && pc->time_us == us) return Py_NewRef(pc->time);
+    t = etwpy_datetime_from_ns(st, r->time_ns);
+    if (!t) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return NULL;
+        /* Outside datetime's range: the FILETIME number, as to_json() writes it. */
+        PyErr_Clear();
+        return PyLong_FromLongLong(r->filetime);
+    }
+    Py_XSETREF(pc->time, Py_NewRef(t));
+    pc->time_us = us;
+    return t;
 }
 
 PyObject *etwpy_exec_dict(etwpy_state *st, const etw_record *r) {
@@ -1753,6 +1776,7 @@ void etwpy_pcache_free(etwpy_state *st) {
         Py_CLEAR(pc->en[i].opcode);
         Py_CLEAR(pc->en[i].name);
     }
+    Py_CLEAR(pc->time);
     for (int i = 0; i < SYS_SLOTS; i++) Py_CLEAR(pc->sys[i].entry);
     for (int i = 0; i < EX_SLOTS; i++) Py_CLEAR(pc->ex[i].dict);
     for (int i = 0; i < PD_SLOTS; i++) {
