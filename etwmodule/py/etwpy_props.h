@@ -61,8 +61,9 @@ typedef struct etwpy_dec {
 int etwpy_dec_run(etwpy_state *st, EventObject *ev, etwpy_dec *x);
 /* to_dict()'s EventData: the event's decoded properties as a new dict (as
  * etwpy_dec_run + etwpy_dec_dict, remembering the outcome the same way), and
- * the schema used into *schema. Small flat payloads seen before with the same
- * schema are not decoded again. Returns NULL with an exception. */
+ * the schema used into *schema. A small payload seen before with the same
+ * schema, that decoded without problems into scalars and top-level lists or
+ * dicts of scalars, is not decoded again. Returns NULL with an exception. */
 PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **schema);
 /* Releases the decoder taken by etwpy_dec_run. */
 void etwpy_dec_done(etwpy_dec *x);

@@ -251,10 +251,19 @@ PyObject *etwpy_provider_dict(etwpy_state *st, const char *name, const etw_guid 
         d = etwpy_from_template(st, ETWPY_T_PROVIDER, vals);
     }
     if (!d) return NULL;
-    Py_XSETREF(slot->dict, d);
-    Py_XSETREF(slot->name, Py_NewRef(nm));
-    slot->guid = *g;
-    return PyDict_Copy(d);
+    {
+        /* The slot is filled whole before the old objects go (their release
+         * could run code that uses the slot); d is held until copied. */
+        PyObject *old_d = slot->dict, *old_n = slot->name, *res;
+        slot->dict = Py_NewRef(d);
+        slot->name = Py_NewRef(nm);
+        slot->guid = *g;
+        Py_XDECREF(old_d);
+        Py_XDECREF(old_n);
+        res = PyDict_Copy(d);
+        Py_DECREF(d);
+        return res;
+    }
 }
 
 PyObject *etwpy_value_name(etwpy_state *st, unsigned long v, const char *name) {
@@ -276,10 +285,18 @@ PyObject *etwpy_value_name(etwpy_state *st, unsigned long v, const char *name) {
         }
         Py_DECREF(num);
     }
-    Py_XSETREF(slot->dict, d);
-    Py_XSETREF(slot->name, Py_NewRef(nm));
-    slot->v = v;
-    return PyDict_Copy(d);
+    {
+        /* As etwpy_provider_dict: the slot whole first, d held until copied. */
+        PyObject *old_d = slot->dict, *old_n = slot->name, *res;
+        slot->dict = Py_NewRef(d);
+        slot->name = Py_NewRef(nm);
+        slot->v = v;
+        Py_XDECREF(old_d);
+        Py_XDECREF(old_n);
+        res = PyDict_Copy(d);
+        Py_DECREF(d);
+        return res;
+    }
 }
 
 PyObject *etwpy_key(etwpy_state *st, int k) {
@@ -551,7 +568,7 @@ PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema 
     const etw_guid *g = &r->provider_id;
     uint64_t serial = s ? event_serial(ev) : 0;
     sys_slot *slot;
-    PyObject *e;
+    PyObject *e, *old;
     uint32_t h;
     if (!pc) return NULL;
     h = g->data1 ^ ((uint32_t)g->data2 << 9) ^ etw_le32(g->data4 + 4) ^ (r->id * 0x9E3779B1u) ^
@@ -569,8 +586,9 @@ PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema 
     e = system_entry_new(st, pc, r, s);
     if (!e) return NULL;
     /* Building may have run Python code (a collection) that used this slot:
-     * fill it now. */
-    Py_XSETREF(slot->entry, Py_NewRef(e));
+     * fill it now, whole before the old entry goes. */
+    old = slot->entry;
+    slot->entry = Py_NewRef(e);
     slot->serial = serial;
     slot->schema = s;
     slot->provider = *g;
@@ -582,6 +600,7 @@ PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema 
     slot->level = r->level;
     slot->opcode = r->opcode;
     slot->channel = r->channel;
+    Py_XDECREF(old);
     return e;
 }
 
@@ -599,8 +618,12 @@ PyObject *etwpy_time_created(etwpy_state *st, const etw_record *r) {
         PyErr_Clear();
         return PyLong_FromLongLong(r->filetime);
     }
-    Py_XSETREF(pc->time, Py_NewRef(t));
-    pc->time_us = us;
+    {
+        PyObject *old = pc->time;
+        pc->time = Py_NewRef(t);
+        pc->time_us = us;
+        Py_XDECREF(old);
+    }
     return t;
 }
 
@@ -627,13 +650,20 @@ PyObject *etwpy_exec_dict(etwpy_state *st, const etw_record *r) {
         d = etwpy_from_template(st, ETWPY_T_EXEC, v);
     }
     if (!d) return NULL;
-    Py_XSETREF(slot->dict, d);
-    slot->pid = r->process_id;
-    slot->tid = r->thread_id;
-    slot->cpu = r->processor;
-    slot->kernel = r->kernel_time;
-    slot->user = r->user_time;
-    return copy_held(d);
+    {
+        /* The slot whole before the old dict goes; d held until copied. */
+        PyObject *old = slot->dict, *res;
+        slot->dict = Py_NewRef(d);
+        slot->pid = r->process_id;
+        slot->tid = r->thread_id;
+        slot->cpu = r->processor;
+        slot->kernel = r->kernel_time;
+        slot->user = r->user_time;
+        Py_XDECREF(old);
+        res = PyDict_Copy(d);
+        Py_DECREF(d);
+        return res;
+    }
 }
 
 const char *etwpy_source_name(const etw_schema *s) {
@@ -1212,14 +1242,20 @@ static PyObject *ed_entry(etwpy_dec *x, uint32_t first, uint32_t count, int *err
     }
     PyTuple_SET_ITEM(entry, 0, tmpl);
     tmpl = NULL;
-    /* Building may have run Python code (a collection) that used the slot. */
-    Py_XSETREF(slot->entry, Py_NewRef(entry));
-    PyMem_Free(slot->names);
-    slot->names = names;
-    slot->serial = x->serial;
-    slot->schema = x->schema;
-    slot->first = nodes[0].prop;
-    slot->count = count;
+    /* Building may have run Python code (a collection) that used the slot:
+     * fill it now, whole before the old entry goes. */
+    {
+        PyObject *old = slot->entry;
+        const char **old_names = slot->names;
+        slot->entry = Py_NewRef(entry);
+        slot->names = names;
+        slot->serial = x->serial;
+        slot->schema = x->schema;
+        slot->first = nodes[0].prop;
+        slot->count = count;
+        Py_XDECREF(old);
+        PyMem_Free(old_names);
+    }
     return entry;
 fail:
     Py_XDECREF(tmpl);
@@ -1675,10 +1711,10 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
             if (slot->bytes && slot->hash == h && slot->len == n && slot->looked == looked &&
                 slot->serial == x.serial && slot->ptr == ptr && slot->so == so &&
                 (n == 0 || memcmp(slot->bytes, rec->user_data, n) == 0)) {
-                Py_XSETREF(slot->dict, keep);
                 slot->schema = x.schema;
                 slot->used = x.d.used;
                 slot->deep = (uint8_t)level;
+                Py_XSETREF(slot->dict, keep); /* the slot is whole before the old one goes */
             } else {
                 Py_DECREF(keep);
             }
@@ -1686,7 +1722,9 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
             uint8_t *b = slot->bytes;
             if (!b) b = (uint8_t *)PyMem_Malloc(PD_MAX); /* kept for the slot's next payloads */
             if (b) {
+                PyObject *old = slot->dict;
                 if (n) memcpy(b, rec->user_data, n);
+                slot->dict = NULL;
                 slot->bytes = b;
                 slot->serial = x.serial;
                 slot->looked = looked;
@@ -1694,7 +1732,7 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
                 slot->len = n;
                 slot->ptr = ptr;
                 slot->so = so;
-                Py_CLEAR(slot->dict); /* flat values: no Python code runs */
+                Py_XDECREF(old); /* the slot is whole before the old dict goes */
             }
         }
     }
