@@ -56,7 +56,7 @@ LABELS = {
     "dissect": "dissect.etl records",
     "etlparser": "etl-parser records",
     "etw-decode": "etw `ev.to_dict()`",
-    "dict-floor": "floor: iterate + a Python dict literal of the to_dict() shape",
+    "etw-dictfloor": "floor: iterate + a Python dict literal of the to_dict() shape",
     "dissect-decode": "dissect.etl `event_values()`",
     "etlparser-decode": "etl-parser parse_etw/get_mof",
 }
@@ -228,7 +228,7 @@ def worker(mode, path, repeat, timeout):
         "etw-iter": lambda c: _pass_etw_iter(etw, path, c),
         "etw-iter-file": lambda c: _pass_etw_iter(etw, path, c, order="file"),
         "etw-decode": lambda c: _pass_etw_decode(etw, path, c),
-        "dict-floor": lambda c: _pass_dict_floor(etw, path, c),
+        "etw-dictfloor": lambda c: _pass_dict_floor(etw, path, c),
         "dissect": lambda c: _pass_dissect(path, c),
         "dissect-decode": lambda c: _pass_dissect_decode(path, c),
         "etlparser": lambda c: _pass_etlparser(path, c),
@@ -613,7 +613,7 @@ def main(argv=None):
     decoded = args.decoded == "on" or (args.decoded == "auto" and has_to_dict)
     competitors = () if args.no_competitors else COMPETITORS
     header_modes = ETW_MODES + competitors
-    decoded_modes = (("etw-decode", "dict-floor") + tuple(m + "-decode" for m in competitors)
+    decoded_modes = (("etw-decode", "etw-dictfloor") + tuple(m + "-decode" for m in competitors)
                      if decoded else ())
     report = {"env": env_info(), "repeat": repeat, "timeout": timeout,
               "etw_file": etw.__file__, "filesets": [], "notes": []}
@@ -681,7 +681,7 @@ def main(argv=None):
     # head to head
     h2h = []
     for fs_ in report["filesets"]:
-        for m in competitors + tuple(d for d in decoded_modes[1:] if d != "dict-floor"):
+        for m in competitors + tuple(d for d in decoded_modes[1:] if d != "etw-dictfloor"):
             if m in fs_["results"]:
                 h = head_to_head(fs_, m)
                 if h:
@@ -689,7 +689,7 @@ def main(argv=None):
     report["head_to_head"] = h2h
     # to_dict() against the floor CPython sets for building that dict shape
     for fs_ in report["filesets"]:
-        d, f = fs_["agg"].get("etw-decode"), fs_["agg"].get("dict-floor")
+        d, f = fs_["agg"].get("etw-decode"), fs_["agg"].get("etw-dictfloor")
         if d and f and d.get("events_per_s") and f.get("events_per_s"):
             report["notes"].append(
                 "%s: `ev.to_dict()` %.0f events/s; building the same nested dict shape from "
