@@ -83,6 +83,49 @@ ETW_INLINE void lz77_copy_match(uint8_t *d, size_t dist, size_t n, size_t room) 
     }
 }
 
+/* The whole length of a match (>= 3) from its 3-bit code and, for code 7,
+ * the extension nibble/bytes that follow at *ip (advanced past them; *half
+ * tracks a length byte whose high nibble is still unused). Returns 0 when
+ * the extension bytes are missing or a u16/u32 length is below 22. */
+ETW_INLINE uint64_t lz77_match_len(const uint8_t *in, size_t in_len, size_t *ip, size_t *half,
+                                   unsigned code) {
+    uint64_t len = code;
+    if (len == 7) {
+        if (*half == 0) {
+            if (*ip >= in_len)
+                return 0;
+            len = in[*ip] & 15u;
+            *half = ++*ip;
+        } else {
+            len = (uint64_t)(in[*half - 1] >> 4);
+            *half = 0;
+        }
+        if (len == 15) {
+            if (*ip >= in_len)
+                return 0;
+            len = in[(*ip)++];
+            if (len == 255) {
+                if (in_len - *ip < 2)
+                    return 0;
+                len = etw_le16(in + *ip);
+                *ip += 2;
+                if (len == 0) {
+                    if (in_len - *ip < 4)
+                        return 0;
+                    len = etw_le32(in + *ip);
+                    *ip += 4;
+                }
+                if (len < 15 + 7)
+                    return 0;
+                len -= 15 + 7;
+            }
+            len += 15;
+        }
+        len += 7;
+    }
+    return len + 3;
+}
+
 #define FAST_IN 48u
 #define FAST_MATCH 256u
 
@@ -101,11 +144,11 @@ int etw_lz77_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
         uint64_t len;
         unsigned m;
 
-        /* Far from both ends no symbol can reach either: a flag word and a
-         * literal run take at most 4 + 32 input bytes, a match word with all
-         * its length bytes 10, and a match of up to FAST_MATCH bytes fits
-         * with the block copies' slack. Same decoding as below, without the
-         * end checks; longer matches and the ends take the careful path. */
+        /* Far from both ends no flag word, literal run (at most 4 + 32
+         * input bytes) or match word can reach either, and a match of up to
+         * FAST_MATCH bytes fits with the block copies' slack: the same
+         * decoding as below without those end checks; longer matches and the
+         * ends take the careful path. */
         while (in_len - ip >= FAST_IN && out_cap - op >= FAST_MATCH + 32) {
             if (nflags == 0) {
                 flags = etw_le32(in + ip);
@@ -127,35 +170,11 @@ int etw_lz77_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
             m = etw_le16(in + ip);
             ip += 2;
             dist = (size_t)(m >> 3) + 1;
-            len = m & 7u;
-            if (len == 7) {
-                if (half == 0) {
-                    len = in[ip] & 15u;
-                    half = ++ip;
-                } else {
-                    len = (uint64_t)(in[half - 1] >> 4);
-                    half = 0;
-                }
-                if (len == 15) {
-                    len = in[ip++];
-                    if (len == 255) {
-                        len = etw_le16(in + ip);
-                        ip += 2;
-                        if (len == 0) {
-                            len = etw_le32(in + ip);
-                            ip += 4;
-                        }
-                        if (len < 15 + 7) {
-                            rc = ETW_ERR_FORMAT;
-                            goto done;
-                        }
-                        len -= 15 + 7;
-                    }
-                    len += 15;
-                }
-                len += 7;
+            len = lz77_match_len(in, in_len, &ip, &half, m & 7u);
+            if (len == 0) {
+                rc = ETW_ERR_FORMAT;
+                goto done;
             }
-            len += 3;
             if (dist > op) {
                 rc = ETW_ERR_FORMAT; /* before the start of the output */
                 goto done;
@@ -211,51 +230,11 @@ int etw_lz77_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
         m = etw_le16(in + ip);
         ip += 2;
         dist = (size_t)(m >> 3) + 1;
-        len = m & 7u;
-        if (len == 7) {
-            if (half == 0) {
-                if (ip >= in_len) {
-                    rc = ETW_ERR_FORMAT;
-                    break;
-                }
-                len = in[ip] & 15u;
-                half = ++ip;
-            } else {
-                len = (uint64_t)(in[half - 1] >> 4);
-                half = 0;
-            }
-            if (len == 15) {
-                if (ip >= in_len) {
-                    rc = ETW_ERR_FORMAT;
-                    break;
-                }
-                len = in[ip++];
-                if (len == 255) {
-                    if (in_len - ip < 2) {
-                        rc = ETW_ERR_FORMAT;
-                        break;
-                    }
-                    len = etw_le16(in + ip);
-                    ip += 2;
-                    if (len == 0) {
-                        if (in_len - ip < 4) {
-                            rc = ETW_ERR_FORMAT;
-                            break;
-                        }
-                        len = etw_le32(in + ip);
-                        ip += 4;
-                    }
-                    if (len < 15 + 7) {
-                        rc = ETW_ERR_FORMAT;
-                        break;
-                    }
-                    len -= 15 + 7;
-                }
-                len += 15;
-            }
-            len += 7;
+        len = lz77_match_len(in, in_len, &ip, &half, m & 7u);
+        if (len == 0) {
+            rc = ETW_ERR_FORMAT;
+            break;
         }
-        len += 3;
         if (dist > op) {
             rc = ETW_ERR_FORMAT; /* before the start of the output */
             break;
