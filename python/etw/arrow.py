@@ -401,8 +401,7 @@ def _provider_label(t: Mapping[str, Any]) -> str:
 
 
 def _type_dictionary(pa, types: Sequence[Mapping[str, Any]], label: Callable[[Mapping], Any]):
-    """(remap: type index -> dictionary index, as an int32 pyarrow array with nulls or,
-    when every type has a label, a numpy array; dictionary)."""
+    """(remap int32 array: type index -> dictionary index or null, dictionary)."""
     values: List[str] = []
     where: Dict[str, int] = {}
     remap: List[Optional[int]] = []
@@ -416,15 +415,7 @@ def _type_dictionary(pa, types: Sequence[Mapping[str, Any]], label: Callable[[Ma
             i = where[v] = len(values)
             values.append(v)
         remap.append(i)
-    dictionary = pa.array(values, type=pa.string())
-    if None not in remap:
-        try:
-            import numpy as np
-        except ImportError:  # pragma: no cover - pyarrow without numpy
-            np = None
-        if np is not None:
-            return np.asarray(remap, dtype=np.int32), dictionary
-    return pa.array(remap, type=pa.int32()), dictionary
+    return pa.array(remap, type=pa.int32()), pa.array(values, type=pa.string())
 
 
 _KINDS_DICT: List[Any] = []
@@ -452,16 +443,9 @@ def _chunk_arrays(pa, pc, ch: Mapping[str, Any], cols: Sequence[str], type_dicts
     for c in cols:
         if c in _TYPE_COLUMNS:
             remap, dictionary = type_dicts[c]
-            if isinstance(remap, pa.Array):
-                if types is None:
-                    types = pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(ch["type"])])
-                idx = pc.take(remap, types)
-            else:
-                import numpy as np
-                # Every type has a label: a plain gather, no nulls.
-                idx = pa.array(remap[np.frombuffer(ch["type"], dtype=np.int32, count=n)],
-                               type=pa.int32())
-            out.append(pa.DictionaryArray.from_arrays(idx, dictionary))
+            if types is None:
+                types = pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(ch["type"])])
+            out.append(pa.DictionaryArray.from_arrays(pc.take(remap, types), dictionary))
         elif c == "kind":
             idx = pa.Array.from_buffers(pa.int8(), n, [None, pa.py_buffer(ch["kind"])])
             out.append(pa.DictionaryArray.from_arrays(idx, _kinds_dictionary(pa)))
