@@ -495,6 +495,9 @@ def test_no_deadlock_at_interpreter_exit(big, name):
 
 KI_SCRIPT = """
     import collections, etw, os, signal, sys, time
+    # Python leaves SIGINT alone when it starts ignored (a background job of a
+    # non-interactive shell); the test is about etw's handling of it, so install it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     mode = {mode!r}
     trace = etw.open({path!r})
     n = 0
@@ -521,6 +524,32 @@ KI_SCRIPT = """
 """
 
 
+def _hang_report(pid):
+    """What a hung child is doing: signal masks, its threads and where they wait
+    (and Python stacks when py-spy is installed)."""
+    lines = []
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            lines += [ln.rstrip() for ln in f if ln.startswith(("State", "Sig", "Shd"))]
+        for tid in sorted(os.listdir("/proc/%d/task" % pid)):
+            parts = []
+            for name in ("comm", "wchan", "stat"):
+                try:
+                    with open("/proc/%d/task/%s/%s" % (pid, tid, name)) as f:
+                        parts.append(f.read().strip()[:80])
+                except OSError:
+                    pass
+            lines.append("task %s: %s" % (tid, " | ".join(parts)))
+    except OSError as exc:
+        lines.append("no /proc view: %s" % exc)
+    import shutil
+    if shutil.which("py-spy"):
+        res = subprocess.run(["py-spy", "dump", "--native", "--pid", str(pid)],
+                             capture_output=True, text=True, timeout=60)
+        lines.append(res.stdout[-6000:] + res.stderr[-1000:])
+    return "\n".join(lines)
+
+
 @pytest.mark.parametrize("mode", ["python loop", "C consumer", "process, Python callback",
                                   "process, C callback"])
 def test_keyboard_interrupt_stops_iteration(big, mode):
@@ -538,7 +567,10 @@ def test_keyboard_interrupt_stops_iteration(big, mode):
         assert proc.poll() is None
         sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail("no exit 30 s after SIGINT:\n" + _hang_report(proc.pid))
         elapsed = time.monotonic() - sent
     finally:
         if proc.poll() is None:
