@@ -88,6 +88,7 @@ static int read_all(size_t size, etw_order order, int skip, fp_list *out, int us
     const etw_record *rec;
     uint64_t delivered = 0;
     int rc;
+    memset(&opt, 0, sizeof opt);
     opt.order = order;
     opt.skip_errors = skip;
     memset(&err, 0, sizeof err);

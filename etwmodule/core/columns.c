@@ -526,6 +526,7 @@ static int run_reader(const char *path, const etw_cols_options *opt, worker *w,
     etw_reader *r = NULL;
     const etw_record *rec;
     int rc;
+    memset(&ro, 0, sizeof ro);
     ro.order = opt->order;
     ro.skip_errors = opt->skip_errors;
     rc = etw_reader_open(path, &ro, &r, err);
@@ -1039,8 +1040,10 @@ static int run_parallel(const char *path, const etw_cols_options *opt, const cfi
     *ws_out = NULL;
     *nw_out = 0;
     /* The reader checks the header buffer and gives the header and clock. */
+    memset(&ro, 0, sizeof ro);
     ro.order = ETW_ORDER_FILE;
     ro.skip_errors = 0;
+    ro.header_only = 1;
     rc = etw_reader_open(path, &ro, &r, err);
     if (rc != ETW_OK) return rc == ETW_ERR_FORMAT ? 0 : rc;
     hdr = *etw_reader_header(r);

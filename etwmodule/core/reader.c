@@ -501,7 +501,7 @@ static int build_index(etw_reader *r, etw_error *err) {
         }
     }
     /* First records, for the merge. Buffer 0 is loaded by the caller. */
-    for (size_t i = 1; i < r->nbufs; i++) {
+    for (size_t i = 1; i < r->nbufs && !r->opt.header_only; i++) {
         buf_info *b = &r->bufs[i];
         if ((b->flags & FLAG_COMPRESSED) && b->avail > tmp_cap) {
             uint8_t *nt = (uint8_t *)realloc(tmp, b->avail);
@@ -657,6 +657,10 @@ int etw_reader_open(const char *path, const etw_reader_options *opt, etw_reader 
         r->header_ob->last_ts = r->header_ob->cur.timestamp;
         r->bufs[0].first_ts = r->header_ob->cur.timestamp;
     }
+    if (r->opt.header_only) {
+        *out = r;
+        return ETW_OK;
+    }
     /* Empty buffers are walked at once; the others join the merge order. */
     r->order = (size_t *)malloc((r->nbufs ? r->nbufs : 1) * sizeof *r->order);
     r->heap = (open_buf **)malloc((r->nbufs + 1) * sizeof *r->heap);
@@ -739,6 +743,8 @@ static int open_into_heap(etw_reader *r, size_t idx, etw_error *err) {
 
 int etw_reader_next(etw_reader *r, const etw_record **rec, etw_error *err) {
     int rc;
+    if (r->opt.header_only)
+        return etw_error_set(err, ETW_ERR_ARG, 0, "reader opened for the header only");
     if (r->delivered && r->delivered_on_heap) {
         /* The top of the merge heap moves on in place ("replace top"): one
          * sift-down instead of a pop and a push. */

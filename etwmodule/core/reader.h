@@ -13,6 +13,9 @@ typedef enum etw_order { ETW_ORDER_TIME = 0, ETW_ORDER_FILE = 1 } etw_order;
 typedef struct etw_reader_options {
     etw_order order;
     int skip_errors; /* 1: skip bad buffers/records and count them; 0: stop with an error */
+    /* 1: open for the header and the buffer count only (no first-record index, one
+     * small read per buffer even when compressed); etw_reader_next then fails. */
+    int header_only;
 } etw_reader_options;
 
 typedef struct etw_reader_stats {

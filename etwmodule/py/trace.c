@@ -147,6 +147,7 @@ static int trace_init(TraceObject *self, PyObject *args, PyObject *kwargs) {
     memset(&opt, 0, sizeof opt);
     opt.order = (etw_order)self->order;
     opt.skip_errors = self->skip_errors;
+    opt.header_only = 1; /* the iterators index the buffers when they start */
     Py_BEGIN_ALLOW_THREADS
     rc = etw_reader_open(PyBytes_AS_STRING(self->path), &opt, &r, &e);
     Py_END_ALLOW_THREADS

@@ -222,6 +222,7 @@ PyObject *etwpy_inband_scan(PyObject *module, PyObject *args) {
         return PyErr_NoMemory();
     }
     memset(&e, 0, sizeof e);
+    memset(&opt, 0, sizeof opt);
     opt.order = ETW_ORDER_FILE;
     opt.skip_errors = 1;
     Py_BEGIN_ALLOW_THREADS
