@@ -705,3 +705,54 @@ done:
     free(guids);
     return result;
 }
+
+/* ------------------------------------------------------------ dictionary indices */
+
+PyObject *etwpy_remap_i32(PyObject *module, PyObject *args) {
+    Py_buffer ix, tb;
+    PyObject *values = NULL, *validity = NULL, *res = NULL;
+    Py_ssize_t n, nt, nulls = 0;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "y*y*:_remap_i32", &ix, &tb)) return NULL;
+    if (ix.len % 4 || tb.len % 4) {
+        PyErr_SetString(PyExc_ValueError, "_remap_i32: buffers of int32 values expected");
+        goto done;
+    }
+    n = ix.len / 4;
+    nt = tb.len / 4;
+    values = PyBytes_FromStringAndSize(NULL, n * 4);
+    if (!values) goto done;
+    {
+        const uint8_t *src = (const uint8_t *)ix.buf, *tab = (const uint8_t *)tb.buf;
+        uint8_t *dst = (uint8_t *)PyBytes_AS_STRING(values);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int32_t t, v = -1;
+            memcpy(&t, src + 4 * i, 4);
+            if (t >= 0 && t < nt) memcpy(&v, tab + 4 * (size_t)t, 4);
+            if (v < 0) {
+                v = 0;
+                nulls++;
+            }
+            memcpy(dst + 4 * i, &v, 4);
+        }
+        if (nulls) {
+            validity = PyBytes_FromStringAndSize(NULL, (n + 7) / 8);
+            if (!validity) goto done;
+            uint8_t *bits = (uint8_t *)PyBytes_AS_STRING(validity);
+            memset(bits, 0, (size_t)(n + 7) / 8);
+            for (Py_ssize_t i = 0; i < n; i++) {
+                int32_t t, v = -1;
+                memcpy(&t, src + 4 * i, 4);
+                if (t >= 0 && t < nt) memcpy(&v, tab + 4 * (size_t)t, 4);
+                if (v >= 0) bits[i >> 3] |= (uint8_t)(1u << (i & 7));
+            }
+        }
+    }
+    res = Py_BuildValue("(OOn)", values, validity ? validity : Py_None, nulls);
+done:
+    Py_XDECREF(values);
+    Py_XDECREF(validity);
+    PyBuffer_Release(&ix);
+    PyBuffer_Release(&tb);
+    return res;
+}

@@ -12,4 +12,12 @@
  * OSError, ValueError, TypeError, MemoryError, KeyboardInterrupt...). */
 PyObject *etwpy_columns(PyObject *module, PyObject *args, PyObject *kwargs);
 
+/* _remap_i32(index, table) -> (values: bytes, validity: bytes | None, nulls: int):
+ * values[i] = table[index[i]] for the int32 arrays index and table (buffers);
+ * a negative table entry or an index outside the table gives a null (0 in
+ * values, a clear bit in the Arrow validity bitmap, which is None when nothing
+ * is null). Returns a new reference, or NULL with an exception (TypeError,
+ * ValueError for buffers that are not whole int32 arrays, MemoryError). */
+PyObject *etwpy_remap_i32(PyObject *module, PyObject *args);
+
 #endif /* ETWPY_COLUMNS_PY_H */

@@ -211,6 +211,9 @@ static PyMethodDef module_methods[] = {
     {"_inband_scan", etwpy_inband_scan, METH_VARARGS,
      "_inband_scan(path) -> [(uuid, bytes)]: EventSource manifests a file carries"},
     {"_columns", (PyCFunction)(void (*)(void))etwpy_columns, METH_VARARGS | METH_KEYWORDS, "_columns(path, *, order, errors, columns, providers, ids, pids, kinds, start_ns, end_ns, threads, engine, range, trace, progress) -> dict: typed column buffers of the events (see etw.arrow)"},
+    {"_remap_i32", etwpy_remap_i32, METH_VARARGS,
+     "_remap_i32(index, table) -> (values, validity | None, nulls): table[index[i]] for "
+     "int32 buffers, negative entries null (Arrow dictionary indices, see etw.arrow)"},
     {NULL, NULL, 0, NULL},
 };
 

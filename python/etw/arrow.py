@@ -18,6 +18,7 @@ pyarrow (and pandas for :func:`to_pandas`) are optional dependencies:
 from __future__ import annotations
 
 import datetime as _dt
+from array import array
 import os
 import re
 import sys
@@ -400,22 +401,42 @@ def _provider_label(t: Mapping[str, Any]) -> str:
     return str(t["provider_id"])
 
 
-def _type_dictionary(pa, types: Sequence[Mapping[str, Any]], label: Callable[[Mapping], Any]):
-    """(remap int32 array: type index -> dictionary index or null, dictionary)."""
-    values: List[str] = []
-    where: Dict[str, int] = {}
-    remap: List[Optional[int]] = []
-    for t in types:
-        v = label(t)
-        if v is None:
-            remap.append(None)
+def _string_array(pa, values: Sequence[str]):
+    """A pyarrow string array of values, built from its two buffers (cheaper than
+    pa.array for the few labels of a table)."""
+    data = [v.encode("utf-8", "replace") for v in values]
+    offsets = array("i", [0])
+    at = 0
+    for b in data:
+        at += len(b)
+        offsets.append(at)
+    return pa.Array.from_buffers(pa.string(), len(values),
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
+
+
+def _type_dictionaries(pa, types: Sequence[Mapping[str, Any]], cols: Sequence[str]):
+    """For the type columns among cols ("provider", "name"): {column: (remap, dictionary)}
+    where remap is an int32 array (type index -> dictionary index, -1 for null) and
+    dictionary a pyarrow string array of distinct labels in first-seen order."""
+    out = {}
+    for c in cols:
+        if c not in _TYPE_COLUMNS:
             continue
-        i = where.get(v)
-        if i is None:
-            i = where[v] = len(values)
-            values.append(v)
-        remap.append(i)
-    return pa.array(remap, type=pa.int32()), pa.array(values, type=pa.string())
+        values: List[str] = []
+        where: Dict[str, int] = {}
+        remap = array("i")
+        for t in types:
+            v = _provider_label(t) if c == "provider" else t.get("name")
+            if v is None:
+                remap.append(-1)
+                continue
+            i = where.get(v)
+            if i is None:
+                i = where[v] = len(values)
+                values.append(v)
+            remap.append(i)
+        out[c] = (remap, _string_array(pa, values))
+    return out
 
 
 _KINDS_DICT: List[Any] = []
@@ -436,19 +457,21 @@ def _schema_of(pa, cols: Sequence[str]):
     return sch
 
 
-def _chunk_arrays(pa, pc, ch: Mapping[str, Any], cols: Sequence[str], type_dicts) -> List[Any]:
+def _chunk_arrays(pa, ch: Mapping[str, Any], cols: Sequence[str], type_dicts) -> List[Any]:
     n = ch["rows"]
     out = []
-    types = None
     for c in cols:
         if c in _TYPE_COLUMNS:
             remap, dictionary = type_dicts[c]
-            if types is None:
-                types = pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(ch["type"])])
-            out.append(pa.DictionaryArray.from_arrays(pc.take(remap, types), dictionary))
+            # Dictionary indices gathered in C: table[type index] per row.
+            values, validity, nulls = _etw._remap_i32(ch["type"], remap)
+            idx = pa.Array.from_buffers(
+                pa.int32(), n, [validity and pa.py_buffer(validity), pa.py_buffer(values)],
+                null_count=nulls)
+            out.append(pa.DictionaryArray.from_arrays(idx, dictionary, safe=False))
         elif c == "kind":
             idx = pa.Array.from_buffers(pa.int8(), n, [None, pa.py_buffer(ch["kind"])])
-            out.append(pa.DictionaryArray.from_arrays(idx, _kinds_dictionary(pa)))
+            out.append(pa.DictionaryArray.from_arrays(idx, _kinds_dictionary(pa), safe=False))
         elif c == "payload":
             out.append(pa.Array.from_buffers(
                 pa.large_binary(), n,
@@ -466,16 +489,12 @@ def _chunk_arrays(pa, pc, ch: Mapping[str, Any], cols: Sequence[str], type_dicts
 
 def _raw_to_table(raw: Mapping[str, Any], cols: Sequence[str]):
     pa = _pa()
-    import pyarrow.compute as pc
-    type_dicts = {}
-    if "provider" in cols:
-        type_dicts["provider"] = _type_dictionary(pa, raw["types"], _provider_label)
-    if "name" in cols:
-        type_dicts["name"] = _type_dictionary(pa, raw["types"], lambda t: t.get("name"))
+    type_dicts = _type_dictionaries(pa, raw["types"], cols)
     schema = _schema_of(pa, cols)
-    batches = [pa.RecordBatch.from_arrays(_chunk_arrays(pa, pc, ch, cols, type_dicts),
+    chunks = raw["chunks"]
+    batches = [pa.RecordBatch.from_arrays(_chunk_arrays(pa, ch, cols, type_dicts),
                                           schema=schema)
-               for ch in raw["chunks"] if ch["rows"] or len(raw["chunks"]) == 1]
+               for ch in chunks if ch["rows"] or len(chunks) == 1]
     table = pa.Table.from_batches(batches, schema=schema)
     meta = {
         b"etw.stats": repr(raw["stats"]).encode(),
