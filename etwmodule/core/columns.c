@@ -14,7 +14,7 @@
 #define FLAG_COMPRESSED 0x0040u
 #define FLAG_LOST 0x0006u
 #define FLAG_PROC_INDEX 0x0020u
-#define MIN_BYTES_PER_THREAD (4u * 1024u * 1024u)
+#define MIN_BYTES_PER_THREAD (1u * 1024u * 1024u)
 #define MAX_THREADS 64u
 
 static const struct {
@@ -749,9 +749,16 @@ typedef struct mrun {
     uint32_t chunk;
 } mrun;
 
-static int mrun_less(const mrun *a, const mrun *b) {
-    int64_t x = a->ts[a->pos], y = b->ts[b->pos];
-    if (x != y) return x < y;
+/* A merge heap entry: the run's current key kept inline (no pointer chase per
+ * comparison). */
+typedef struct hnode {
+    int64_t ts;
+    uint64_t offset;
+    mrun *r;
+} hnode;
+
+static int hnode_less(const hnode *a, const hnode *b) {
+    if (a->ts != b->ts) return a->ts < b->ts;
     return a->offset < b->offset;
 }
 
@@ -762,49 +769,105 @@ static int mrun_cmp(const void *pa, const void *pb) {
     return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
 
-static void sift_down(mrun **heap, size_t n, size_t i) {
+static void sift_down(hnode *heap, size_t n, size_t i) {
+    hnode x = heap[i];
     for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < n && mrun_less(heap[l], heap[m])) m = l;
-        if (l + 1 < n && mrun_less(heap[l + 1], heap[m])) m = l + 1;
-        if (m == i) return;
-        mrun *t = heap[i];
+        size_t l = 2 * i + 1, m;
+        if (l >= n) break;
+        m = l + 1 < n && hnode_less(&heap[l + 1], &heap[l]) ? l + 1 : l;
+        if (!hnode_less(&heap[m], &x)) break;
         heap[i] = heap[m];
-        heap[m] = t;
         i = m;
     }
+    heap[i] = x;
 }
 
-static void sift_up(mrun **heap, size_t i) {
+static void sift_up(hnode *heap, size_t i) {
+    hnode x = heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!mrun_less(heap[i], heap[p])) return;
-        mrun *t = heap[i];
+        if (!hnode_less(&x, &heap[p])) break;
         heap[i] = heap[p];
-        heap[p] = t;
         i = p;
     }
+    heap[i] = x;
 }
 
 #define PERM(chunk, row) (((uint64_t)(chunk) << 40) | (uint64_t)(row))
 
-/* Time order of the rows of the workers: the logfile header first, then a
- * merge of the per-buffer runs keyed by (timestamp, buffer offset), buffers
- * joining when the merge reaches their first timestamp - the reader's merge
- * (reader.c), which on monotonic runs is the same as this one. Fills perm
- * (total rows). Returns ETW_OK or ETW_ERR_NOMEM. */
-static int merge_order(worker *ws, size_t nw, uint64_t *perm) {
-    size_t nruns = 0, k = 0, heap_n = 0, next = 0;
-    uint64_t o = 0;
-    mrun *runs, **heap;
+/* First position in [pos, end) of run r whose timestamp is >= t (runs are
+ * monotonic: the parallel engine gives up on any that is not). */
+static uint64_t run_lower_bound(const mrun *r, int64_t t) {
+    uint64_t lo = r->pos, hi = r->end;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (r->ts[mid] < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Rows of all runs with a timestamp below t. */
+static uint64_t rows_below(const mrun *runs, size_t nruns, int64_t t) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < nruns; i++) n += run_lower_bound(&runs[i], t) - runs[i].pos;
+    return n;
+}
+
+/* One part of the merge: the rows of runs[0..nruns) (each [pos, end), sorted
+ * by first key) in (timestamp, buffer offset, row) order into out. Buffers join
+ * when the merge reaches their first timestamp - the reader's merge (reader.c),
+ * which on monotonic runs is this order. */
+typedef struct merge_job {
+    mrun *runs;
+    size_t nruns;
+    hnode *heap;
+    uint64_t *out;
+} merge_job;
+
+static void merge_part(void *arg) {
+    merge_job *j = (merge_job *)arg;
+    mrun *runs = j->runs;
+    hnode *heap = j->heap;
+    uint64_t *out = j->out;
+    size_t heap_n = 0, next = 0, nruns = j->nruns;
+    for (;;) {
+        hnode *top;
+        while (next < nruns && (heap_n == 0 || runs[next].ts[runs[next].pos] <= heap[0].ts)) {
+            mrun *r = &runs[next++];
+            heap[heap_n].ts = r->ts[r->pos];
+            heap[heap_n].offset = r->offset;
+            heap[heap_n].r = r;
+            sift_up(heap, heap_n++);
+        }
+        if (heap_n == 0) break;
+        top = &heap[0];
+        *out++ = PERM(top->r->chunk, top->r->pos);
+        if (++top->r->pos == top->r->end) {
+            heap[0] = heap[--heap_n];
+        } else {
+            top->ts = top->r->ts[top->r->pos];
+        }
+        if (heap_n) sift_down(heap, heap_n, 0);
+    }
+}
+
+/* Time order of the rows of the workers: the logfile header first, then the
+ * merge of the per-buffer runs, split by timestamp into up to `threads` parts
+ * merged at once (a run's rows below a split point go to the part before it;
+ * equal timestamps never straddle one). Fills perm (total rows). Returns ETW_OK
+ * or ETW_ERR_NOMEM. */
+static int merge_order(worker *ws, size_t nw, unsigned threads, uint64_t *perm) {
+    size_t nruns = 0, k = 0;
+    uint64_t o = 0, rows = 0;
+    unsigned parts = 1;
+    mrun *runs, *sub = NULL;
+    hnode *heap;
+    int64_t *cand = NULL;
+    int64_t split[MAX_THREADS];
     for (size_t i = 0; i < nw; i++) nruns += ws[i].nruns;
     runs = (mrun *)malloc((nruns ? nruns : 1) * sizeof *runs);
-    heap = (mrun **)malloc((nruns ? nruns : 1) * sizeof *heap);
-    if (!runs || !heap) {
-        free(runs);
-        free(heap);
-        return ETW_ERR_NOMEM;
-    }
+    if (!runs) return ETW_ERR_NOMEM;
     for (size_t i = 0; i < nw; i++) {
         const int64_t *ts = (const int64_t *)(HAS(ws[i].cols, ETW_COL_RAW_TIMESTAMP)
                                                   ? ws[i].chunk.col[ETW_COL_RAW_TIMESTAMP].data
@@ -816,27 +879,84 @@ static int merge_order(worker *ws, size_t nw, uint64_t *perm) {
             runs[k].end = ws[i].runs[j].start + ws[i].runs[j].n;
             runs[k].offset = ws[i].runs[j].offset;
             runs[k].chunk = (uint32_t)i;
+            rows += runs[k].end - runs[k].pos;
             k++;
         }
     }
     qsort(runs, nruns, sizeof *runs, mrun_cmp);
-    for (;;) {
-        mrun *top;
-        while (next < nruns &&
-               (heap_n == 0 || runs[next].ts[runs[next].pos] <= heap[0]->ts[heap[0]->pos])) {
-            heap[heap_n] = &runs[next++];
-            sift_up(heap, heap_n++);
+    /* Split points: among the runs' first timestamps, those nearest to equal
+     * shares of the rows (a binary search per point). */
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    if (threads > 1 && rows >= 65536 && nruns > 1 &&
+        (cand = (int64_t *)malloc(nruns * sizeof *cand)) != NULL) {
+        for (size_t i = 0; i < nruns; i++) cand[i] = runs[i].ts[runs[i].pos];
+        for (unsigned p = 1; p < threads; p++) {
+            uint64_t goal = rows * p / threads;
+            size_t lo = 0, hi = nruns; /* first candidate with rows_below >= goal */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (rows_below(runs, nruns, cand[mid]) < goal) lo = mid + 1;
+                else hi = mid;
+            }
+            if (lo == nruns) break;
+            if (parts > 1 && cand[lo] <= split[parts - 2]) continue;
+            if (rows_below(runs, nruns, cand[lo]) == 0) continue;
+            split[parts - 1] = cand[lo];
+            parts++;
         }
-        if (heap_n == 0) break;
-        top = heap[0];
-        perm[o++] = PERM(top->chunk, top->pos);
-        if (++top->pos == top->end) {
-            heap[0] = heap[--heap_n];
+        free(cand);
+    }
+    /* A heap per part, and (parts > 1) each part's copy of the runs. */
+    heap = (hnode *)malloc((nruns ? nruns : 1) * parts * sizeof *heap);
+    sub = parts > 1 ? (mrun *)malloc(nruns * parts * sizeof *sub) : NULL;
+    if (!heap || (parts > 1 && !sub)) {
+        free(runs);
+        free(heap);
+        free(sub);
+        return ETW_ERR_NOMEM;
+    }
+    if (parts == 1) {
+        merge_job j = {runs, nruns, heap, perm + o};
+        merge_part(&j);
+    } else {
+        merge_job jobs[MAX_THREADS];
+        etw_thread *th[MAX_THREADS];
+        unsigned started = 0;
+        size_t at = 0;
+        for (unsigned p = 0; p < parts; p++) {
+            size_t n = 0;
+            uint64_t prows = 0;
+            for (size_t i = 0; i < nruns; i++) {
+                mrun r = runs[i];
+                if (p > 0) r.pos = run_lower_bound(&runs[i], split[p - 1]);
+                if (p + 1 < parts) r.end = run_lower_bound(&runs[i], split[p]);
+                if (r.pos >= r.end) continue;
+                prows += r.end - r.pos;
+                sub[at + n++] = r;
+            }
+            /* Cutting keeps each run's first key order except where a run now
+             * starts later: sort again. */
+            qsort(sub + at, n, sizeof *sub, mrun_cmp);
+            jobs[p].runs = sub + at;
+            jobs[p].nruns = n;
+            jobs[p].heap = heap + (size_t)p * nruns;
+            jobs[p].out = perm + o;
+            o += prows;
+            at += n;
         }
-        if (heap_n) sift_down(heap, heap_n, 0);
+        for (unsigned p = 1; p < parts; p++) {
+            if (etw_thread_start(&th[started], merge_part, &jobs[p]) != ETW_OK) {
+                merge_part(&jobs[p]); /* no thread: do it here */
+                continue;
+            }
+            started++;
+        }
+        merge_part(&jobs[0]);
+        for (unsigned p = 0; p < started; p++) etw_thread_join(th[p]);
     }
     free(runs);
     free(heap);
+    free(sub);
     return ETW_OK;
 }
 
@@ -954,7 +1074,7 @@ static int gather_time_order(worker *ws, size_t nw, unsigned threads, uint64_t r
     memset(&pl, 0, sizeof pl);
     pl.cap = nw * (ETW_COL_COUNT + 3);
     pl.b = (etw_colbuf *)calloc(pl.cap, sizeof *pl.b);
-    if (!perm || !pl.b || merge_order(ws, nw, perm) != ETW_OK) {
+    if (!perm || !pl.b || merge_order(ws, nw, threads, perm) != ETW_OK) {
         free(perm);
         free(pl.b);
         return ETW_ERR_NOMEM;
