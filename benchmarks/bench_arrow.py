@@ -19,6 +19,8 @@ Modes, each with order="time" (the default) and order="file" (except "arrow cold
                   level, opcode, task, keyword, pid, tid, cpu, kind)
   arrow all       to_arrow(path, columns="all"): every header column and the payload
   pandas default  to_pandas(path)
+  arrow list      to_arrow([paths...]) (file sets only): one call for the whole set,
+                  files read at once (up to one per CPU) into one table
   dict rows       pandas.json_normalize([ev.to_dict() for ev in etw.open(path)]) -- the
                   baseline, on at most --baseline-cap events per file (rates are per event,
                   so the ratio stays fair)
@@ -165,6 +167,18 @@ def run(args):
                          lambda f: len(etw.to_pandas(f, order=order, threads=th,
                                                      progress=False)))):
                     n, wall, cpu = measure(fn, files, args.repeat)
+                    results.append(dict(set=label, order=order, threads=th, mode=mode,
+                                        events=n, wall=wall, cpu=cpu))
+                    print("%-22s %-5s t=%d %-15s %10d ev  %7.3f s  %6.2f M ev/s  "
+                          "(cpu %6.3f s, %6.2f M ev/s)" % (label, order, th, mode, n, wall,
+                                                           n / wall / 1e6, cpu,
+                                                           n / cpu / 1e6 if cpu else 0),
+                          flush=True)
+                if len(files) > 1:
+                    mode = "arrow list"
+                    n, wall, cpu = measure(
+                        lambda fl: etw.to_arrow(fl, order=order, threads=th,
+                                                progress=False).num_rows, [files], args.repeat)
                     results.append(dict(set=label, order=order, threads=th, mode=mode,
                                         events=n, wall=wall, cpu=cpu))
                     print("%-22s %-5s t=%d %-15s %10d ev  %7.3f s  %6.2f M ev/s  "

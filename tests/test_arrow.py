@@ -462,3 +462,66 @@ def test_small_files_inline_and_threaded_agree(tmp_path):
         _etw._columns(missing)
     with pytest.raises(FileNotFoundError):
         _etw._columns(missing, progress=seen.append)
+
+
+def test_list_of_files_one_table(tmp_path):
+    """to_arrow([...]) reads the files at once into one table, in the list's order,
+    each file's rows exactly as to_arrow(file) gives them, plus a `file` column; a
+    progress callable sees the bytes of all files; errors name the file."""
+    a, b = tmp_path / "a.etl", tmp_path / "b.etl"
+    mixed_trace(a, n=700, seed=11)
+    mixed_trace(b, n=500, seed=12, compress=True)
+    paths = [str(b), SAMPLE, str(a)]
+    seen = []
+    table = A.to_arrow(paths, columns="all", progress=seen.append)
+    singles = [A.to_arrow(p, columns="all") for p in paths]
+    assert table.num_rows == sum(t.num_rows for t in singles) == 501 + etw.scan(SAMPLE)[
+        "events"] + 701
+    assert table.column_names == list(A.ALL_COLUMNS) + ["file"]
+    at = 0
+    for p, t in zip(paths, singles):
+        part = table.slice(at, t.num_rows)
+        assert set(part.column("file").to_pylist()) == {p}
+        assert part.drop_columns(["file"]).to_pylist() == t.to_pylist()
+        at += t.num_rows
+    assert seen and max(seen) == sum(os.path.getsize(p) for p in paths)
+    stats = eval(table.schema.metadata[b"etw.stats"].decode())  # a repr of plain dicts
+    assert list(stats) == paths and stats[str(a)]["events"] == 701
+    # A Trace in the list, filters, pandas
+    df = A.to_pandas([etw.open(str(a)), str(b)], ids=[1, 2], columns=["id", "provider"])
+    assert set(df["id"]) <= {1, 2} and len(df) == sum(
+        len(A.to_pandas(p, ids=[1, 2], columns=["id"])) for p in (str(a), str(b)))
+    assert str(df["file"].dtype) == "category"
+    with pytest.raises(ValueError):
+        A.to_arrow([])
+    bad = tmp_path / "bad.etl"
+    bad.write_bytes(b"not an etl file" * 100)
+    with pytest.raises(etw.EtlFormatError, match="bad.etl"):
+        A.to_arrow([str(a), str(bad)])
+
+
+def test_remap_i32():
+    from array import array
+    idx = array("i", [0, 2, 1, 5, -1, 2])
+    table = array("i", [7, -1, 3])
+    values, validity, nulls = _etw._remap_i32(idx, table)
+    assert array("i", values).tolist() == [7, 3, 0, 0, 0, 3]
+    assert nulls == 3 and validity == bytes([0b100011])
+    values, validity, nulls = _etw._remap_i32(array("i", [2, 0]), table)
+    assert array("i", values).tolist() == [3, 7] and validity is None and nulls == 0
+    with pytest.raises(ValueError):
+        _etw._remap_i32(b"abc", table)
+
+
+@pytest.mark.parametrize("threads", [2, 3, 5])
+def test_time_order_merge_in_parts(tmp_path, threads):
+    """Time order over many rows is merged in parts (split by timestamp) on several
+    threads: the same rows in the same order as the reader engine."""
+    p = tmp_path / "many.etl"
+    mixed_trace(p, n=70000, seed=21, buffer_size=0x1000)
+    cols = ["time", "file_offset", "cpu", "id", "payload"]
+    ref = A._raw_to_table(_etw._columns(str(p), order="time", engine="reader", columns=cols),
+                          cols).combine_chunks()
+    raw = _etw._columns(str(p), order="time", engine="parallel", threads=threads, columns=cols)
+    assert raw["threads"] == threads and raw["rows"] == 70001
+    assert A._raw_to_table(raw, cols).combine_chunks().equals(ref)

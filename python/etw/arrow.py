@@ -503,6 +503,80 @@ def _raw_to_table(raw: Mapping[str, Any], cols: Sequence[str]):
     return table.replace_schema_metadata(meta)
 
 
+def _source_label(src: object) -> str:
+    if isinstance(src, _etw.Trace):
+        return os.fsdecode(src.path)
+    return os.fsdecode(src)  # type: ignore[arg-type]
+
+
+def _to_arrow_many(sources: List[object], *, progress: Union[bool, None, Callable] = None,
+                   threads: Optional[int] = None, **kwargs: Any):
+    """to_arrow over several traces: read concurrently (the C passes release the GIL),
+    concatenated in the given order, with a ``file`` column."""
+    from concurrent.futures import ThreadPoolExecutor
+    pa = _pa()
+    if not sources:
+        raise ValueError("to_arrow: an empty list of sources")
+    labels = [_source_label(s) for s in sources]
+    sizes = []
+    for lab in labels:
+        try:
+            sizes.append(os.path.getsize(lab))
+        except OSError:
+            sizes.append(0)
+    # One bar (or callable) over all files: the sum of each file's bytes so far.
+    done = [0] * len(sources)
+    bar = None
+    report: Optional[Callable[[int], object]] = None
+    if callable(progress):
+        report = progress
+    else:
+        bar = _Progress(sum(sizes), "%d files" % len(sources), progress)
+        report = bar if bar.active else None
+
+    def one(k: int):
+        cb = None
+        if report is not None:
+            def cb(n: int, k: int = k) -> None:
+                done[k] = n
+                report(sum(done))  # type: ignore[misc]
+        cols = _normalize_columns(kwargs.get("columns"))
+        raw = read_columns(sources[k], threads=threads, progress=cb if cb else False,
+                           **dict(kwargs, columns=cols))
+        if report is not None:
+            done[k] = sizes[k]
+            report(sum(done))
+        return _raw_to_table(raw, cols), raw["stats"]
+
+    workers = max(1, min(len(sources), _CPUS))
+    # Largest files first, so that the small ones fill in beside them.
+    by_size = sorted(range(len(sources)), key=lambda k: -sizes[k])
+    try:
+        if workers == 1:
+            results = {k: one(k) for k in by_size}
+        else:
+            with ThreadPoolExecutor(workers, thread_name_prefix="etw-arrow") as ex:
+                futures = {k: ex.submit(one, k) for k in by_size}
+                results = {k: f.result() for k, f in futures.items()}
+    finally:
+        if bar is not None:
+            bar.close()
+    tables = [results[k][0] for k in range(len(sources))]
+    files = _string_array(pa, labels)
+    file_chunks = [pa.DictionaryArray.from_arrays(
+        pa.Array.from_buffers(pa.int32(), t.num_rows,
+                              [None, pa.py_buffer(array("i", [k]) * t.num_rows)]),
+        files, safe=False) for k, t in enumerate(tables)]
+    meta = {b"etw.stats": repr({lab: results[k][1] for k, lab in enumerate(labels)}).encode(),
+            b"etw.engine": b",".join((t.schema.metadata or {}).get(b"etw.engine", b"?")
+                                     for t in tables)}
+    table = pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
+    table = table.append_column(pa.field("file", pa.dictionary(pa.int32(), pa.string())),
+                                pa.chunked_array(file_chunks,
+                                                 type=pa.dictionary(pa.int32(), pa.string())))
+    return table.replace_schema_metadata(meta)
+
+
 def to_arrow(source: object, *, columns: Union[str, Sequence[str], None] = None,
              providers: Optional[Iterable[Union[str, uuid.UUID]]] = None,
              ids: Optional[Iterable[int]] = None, pids: Optional[Iterable[int]] = None,
@@ -512,7 +586,12 @@ def to_arrow(source: object, *, columns: Union[str, Sequence[str], None] = None,
              schemas: object = None, byte_range: Optional[Tuple[int, int]] = None):
     """The events of a trace as a pyarrow Table, one row per event.
 
-    ``source``: an :class:`etw.Trace` or a path. ``columns``: names from
+    ``source``: an :class:`etw.Trace` or a path, or a list of them: the files are
+    then read at once (up to one per CPU) into one table, in the list's order, with a
+    last column ``file`` (dictionary-encoded: the path as given, or the trace's path);
+    a ``progress`` callable then gets the bytes of all files read so far, from the
+    threads that read them.
+    ``columns``: names from
     :data:`ALL_COLUMNS` (default :data:`DEFAULT_COLUMNS`; ``"all"`` for every one):
     ``time`` timestamp[ns, UTC]; ``provider`` and ``name`` dictionary-encoded strings
     (the names :attr:`etw.Event.provider_name` and :attr:`etw.Event.name` give;
@@ -528,10 +607,15 @@ def to_arrow(source: object, *, columns: Union[str, Sequence[str], None] = None,
 
     ``order``/``errors`` as :func:`etw.open` (default: the trace's own, else "time" and
     "strict"). ``threads`` caps the reader threads (default: the CPU count; the pass
-    itself uses one per 4 MiB of records at most). ``progress``: True/False/None (None: a bar for files of 256 MiB and
+    itself uses one per MiB of records at most). ``progress``: True/False/None (None: a bar for files of 256 MiB and
     more when stderr is a terminal or in Jupyter, through tqdm when installed) or a
     callable receiving the bytes read so far.
     """
+    if isinstance(source, (list, tuple)):
+        return _to_arrow_many(list(source), columns=columns, providers=providers, ids=ids,
+                              pids=pids, kinds=kinds, start=start, end=end, order=order,
+                              errors=errors, threads=threads, progress=progress,
+                              schemas=schemas, byte_range=byte_range)
     cols = _normalize_columns(columns)
     raw = read_columns(source, columns=cols, providers=providers, ids=ids, pids=pids,
                        kinds=kinds, start=start, end=end, order=order, errors=errors,
