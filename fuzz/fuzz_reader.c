@@ -139,6 +139,35 @@ static int read_all(size_t size, etw_order order, int skip, fp_list *out, int us
     return rc;
 }
 
+/* A header-only open agrees with a full one: both open or neither, with the
+ * same header and buffer count; reading records from it is refused. */
+static void header_only_agrees(void) {
+    etw_reader_options opt;
+    etw_reader *full = NULL, *head = NULL;
+    etw_error e1, e2;
+    const etw_record *rec;
+    int r1, r2;
+    memset(&opt, 0, sizeof opt);
+    memset(&e1, 0, sizeof e1);
+    memset(&e2, 0, sizeof e2);
+    opt.order = ETW_ORDER_FILE;
+    r1 = etw_reader_open(tmp_path, &opt, &full, &e1);
+    opt.header_only = 1;
+    r2 = etw_reader_open(tmp_path, &opt, &head, &e2);
+    FUZZ_CHECK((r1 == ETW_OK) == (r2 == ETW_OK));
+    if (r1 == ETW_OK && r2 == ETW_OK) {
+        const etw_logfile_header *a = etw_reader_header(full), *b = etw_reader_header(head);
+        FUZZ_CHECK(a->buffer_size == b->buffer_size && a->pointer_size == b->pointer_size &&
+                   a->start_time == b->start_time && a->perf_freq == b->perf_freq &&
+                   a->clock_type == b->clock_type && a->t0 == b->t0 &&
+                   memcmp(a->logger_name, b->logger_name, sizeof a->logger_name) == 0);
+        FUZZ_CHECK(etw_reader_buffer_count(full) == etw_reader_buffer_count(head));
+        FUZZ_CHECK(etw_reader_next(head, &rec, &e2) == ETW_ERR_ARG);
+    }
+    etw_reader_close(full);
+    etw_reader_close(head);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fp_list strict_file = {0}, skip_file = {0}, skip_time = {0};
     int rca, rcb, rcc;
@@ -147,6 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rca = read_all(size, ETW_ORDER_FILE, 0, &strict_file, 0);
     rcb = read_all(size, ETW_ORDER_FILE, 1, &skip_file, 0);
     rcc = read_all(size, ETW_ORDER_TIME, 1, &skip_time, 1);
+    header_only_agrees();
     /* Both skipping readers index the same buffers, so they open alike. */
     FUZZ_CHECK(rcb == rcc);
     FUZZ_CHECK(strict_file.n <= skip_file.n);
