@@ -176,6 +176,12 @@ def seeds_reader(ctx):
         yield label + "-raw", data[:ctx.max_bytes]
 
 
+def seeds_columns(ctx):
+    # fuzz_columns: the first byte picks the thread count (1-4), the rest is a file.
+    for i, (label, data) in enumerate(seeds_reader(ctx)):
+        yield label, bytes([i & 3]) + data
+
+
 def seeds_record(ctx):
     for label, data in ctx.all_files():
         bufs = list(buffers(data))
@@ -464,11 +470,12 @@ def seeds_registry(ctx):
 
 
 # Seeds longer than this are cut (libFuzzer slows down with the largest input).
-MAX_SEED = {"reader": 256 * 1024, "record": 64 * 1024, "tl": 16 * 1024, "tei": 64 * 1024,
+MAX_SEED = {"reader": 256 * 1024, "columns": 256 * 1024, "record": 64 * 1024, "tl": 16 * 1024, "tei": 64 * 1024,
             "registry": 128 * 1024}
 
 SEEDERS = {
     "reader": seeds_reader,
+    "columns": seeds_columns,
     "record": seeds_record,
     "lz77": seeds_lz77,
     "logfile": seeds_logfile,

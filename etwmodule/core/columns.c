@@ -1177,6 +1177,7 @@ static int run_parallel(const char *path, const etw_cols_options *opt, const cfi
         if (rc == ETW_OK) rc = index_buffers(f, file_size, &bufs, &nbufs, err);
         if (rc == 1 && nbufs != reader_bufs) rc = 0; /* the reader sees the file otherwise */
         if (rc != 1) {
+            free(bufs); /* [fuzz_columns] was leaked when the counts differed */
             etw_file_close(f);
             return rc;
         }
