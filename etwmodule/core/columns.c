@@ -807,13 +807,6 @@ static uint64_t run_lower_bound(const mrun *r, int64_t t) {
     return lo;
 }
 
-/* Rows of all runs with a timestamp below t. */
-static uint64_t rows_below(const mrun *runs, size_t nruns, int64_t t) {
-    uint64_t n = 0;
-    for (size_t i = 0; i < nruns; i++) n += run_lower_bound(&runs[i], t) - runs[i].pos;
-    return n;
-}
-
 /* One part of the merge: the rows of runs[0..nruns) (each [pos, end), sorted
  * by first key) in (timestamp, buffer offset, row) order into out. Buffers join
  * when the merge reaches their first timestamp - the reader's merge (reader.c),
@@ -863,7 +856,6 @@ static int merge_order(worker *ws, size_t nw, unsigned threads, uint64_t *perm) 
     unsigned parts = 1;
     mrun *runs, *sub = NULL;
     hnode *heap;
-    int64_t *cand = NULL;
     int64_t split[MAX_THREADS];
     for (size_t i = 0; i < nw; i++) nruns += ws[i].nruns;
     runs = (mrun *)malloc((nruns ? nruns : 1) * sizeof *runs);
@@ -884,27 +876,25 @@ static int merge_order(worker *ws, size_t nw, unsigned threads, uint64_t *perm) 
         }
     }
     qsort(runs, nruns, sizeof *runs, mrun_cmp);
-    /* Split points: among the runs' first timestamps, those nearest to equal
-     * shares of the rows (a binary search per point). */
+    /* Split points: runs' first timestamps where the rows of the runs before
+     * them (in first-timestamp order) reach equal shares. Only the balance
+     * depends on this estimate; the parts are cut exactly, by timestamp. */
     if (threads > MAX_THREADS) threads = MAX_THREADS;
-    if (threads > 1 && rows >= 65536 && nruns > 1 &&
-        (cand = (int64_t *)malloc(nruns * sizeof *cand)) != NULL) {
-        for (size_t i = 0; i < nruns; i++) cand[i] = runs[i].ts[runs[i].pos];
+    if (threads > 1 && rows >= 65536 && nruns > 1) {
+        uint64_t before = 0;
+        size_t i = 0;
         for (unsigned p = 1; p < threads; p++) {
             uint64_t goal = rows * p / threads;
-            size_t lo = 0, hi = nruns; /* first candidate with rows_below >= goal */
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (rows_below(runs, nruns, cand[mid]) < goal) lo = mid + 1;
-                else hi = mid;
+            while (i < nruns && before < goal) before += runs[i].end - runs[i].pos, i++;
+            if (i >= nruns) break;
+            {
+                int64_t t = runs[i].ts[runs[i].pos];
+                if (t <= runs[0].ts[runs[0].pos]) continue; /* nothing below it */
+                if (parts > 1 && t <= split[parts - 2]) continue;
+                split[parts - 1] = t;
+                parts++;
             }
-            if (lo == nruns) break;
-            if (parts > 1 && cand[lo] <= split[parts - 2]) continue;
-            if (rows_below(runs, nruns, cand[lo]) == 0) continue;
-            split[parts - 1] = cand[lo];
-            parts++;
         }
-        free(cand);
     }
     /* A heap per part, and (parts > 1) each part's copy of the runs. */
     heap = (hnode *)malloc((nruns ? nruns : 1) * parts * sizeof *heap);
