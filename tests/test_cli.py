@@ -289,3 +289,29 @@ def test_windows_only_commands(capsys, argv):
     rc, _, err = run(capsys, *argv)
     assert rc == 2
     assert f"'etw {argv[0]}' needs Windows" in err
+
+
+def test_convert_many_into_one_file_filters(capsys, tmp_path):
+    """Several inputs into one file: read at once with the same filters (absolute
+    times), or one by one when --start/--end are relative to each trace; the rows
+    are each file's filtered rows either way, with the file's base name."""
+    import datetime as dt
+    pq = pytest.importorskip("pyarrow.parquet")
+    d = tmp_path / "in"
+    d.mkdir()
+    for n in ("a.etl", "b.etl", "c.etl"):
+        (d / n).write_bytes(open(SAMPLE, "rb").read())
+    # +2 s after the trace start, to the microsecond (the ISO form below carries no ns)
+    start_ns = (etw.open(SAMPLE).header["start_filetime"] - 116444736000000000) * 100
+    cut_ns = (start_ns + 2_000_000_000) // 1000 * 1000
+    per_file = len(etw.to_pandas(SAMPLE, columns=["time"], start=cut_ns))
+    assert 0 < per_file < 5064
+    iso = dt.datetime.fromtimestamp(cut_ns // 1000 / 1e6, tz=dt.timezone.utc).isoformat()
+    for k, arg in enumerate((iso, "+%.6f" % ((cut_ns - start_ns) / 1e9))):
+        out = tmp_path / ("o%d.parquet" % k)
+        rc, _, _ = run(capsys, "convert", str(d), "-o", str(out), "--start", arg)
+        assert rc == 0
+        t = pq.read_table(out)
+        assert t.column_names[-1] == "file"
+        names = t.column("file").to_pylist()
+        assert [names.count(n) for n in ("a.etl", "b.etl", "c.etl")] == [per_file] * 3

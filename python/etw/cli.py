@@ -709,6 +709,17 @@ def _safe_name(text: str) -> str:
     return keep.strip("._") or "unnamed"
 
 
+def _file_names(pa: Any, table: Any, files: List[str]) -> Any:
+    """table (from to_arrow over files, whose `file` column has one chunk per file)
+    with that column holding each file's base name instead of its path."""
+    col = table.column("file")
+    chunks = [pa.DictionaryArray.from_arrays(
+        pa.array([0] * len(chunk), type=pa.int32()), pa.array([os.path.basename(path)]))
+        for chunk, path in zip(col.chunks, files)]
+    return table.set_column(table.column_names.index("file"), "file",
+                            pa.chunked_array(chunks, type=col.type))
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     arrow = _need_arrow()
     import pyarrow as pa
@@ -738,6 +749,15 @@ def cmd_convert(args: argparse.Namespace) -> int:
     ext = {"parquet": ".parquet", "csv": ".csv", "arrow": ".arrow"}[fmt]
     written: List[str] = []
     single_tables = []
+    relative = any(t and t.strip().startswith("+") for t in (args.start, args.end))
+    if not to_dir and len(files) > 1 and not relative:
+        # Several inputs, one output, the same filters for all: read them at once
+        # (one per CPU) and label each file's rows with its name.
+        traces = [_open_trace(path, args) for path in files]
+        table = arrow.to_arrow(traces, columns=cols, progress=_progress(args),
+                               **_filters(args, traces[0]))
+        single_tables = [_file_names(pa, table, files)]
+        files = []
     for path in files:
         trace = _open_trace(path, args)
         filters = _filters(args, trace)
