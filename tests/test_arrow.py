@@ -485,8 +485,13 @@ def test_list_of_files_one_table(tmp_path):
         assert part.drop_columns(["file"]).to_pylist() == t.to_pylist()
         at += t.num_rows
     assert seen and max(seen) == sum(os.path.getsize(p) for p in paths)
-    stats = eval(table.schema.metadata[b"etw.stats"].decode())  # a repr of plain dicts
-    assert list(stats) == paths and stats[str(a)]["events"] == 701
+    stats = eval(table.schema.metadata[b"etw.stats"].decode())  # a repr of plain data
+    assert [p for p, _ in stats] == paths and stats[2][1]["events"] == 701
+    # The same file twice: one dictionary entry, both copies of its rows.
+    twice = A.to_arrow([str(a), str(a)], columns=["id"])
+    assert twice.num_rows == 2 * 701
+    assert twice.column("file").chunk(0).dictionary.to_pylist() == [str(a)]
+    assert len(A.to_pandas([str(a), str(a)], columns=["id"])["file"].cat.categories) == 1
     # A Trace in the list, filters, pandas
     df = A.to_pandas([etw.open(str(a)), str(b)], ids=[1, 2], columns=["id", "provider"])
     assert set(df["id"]) <= {1, 2} and len(df) == sum(

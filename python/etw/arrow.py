@@ -555,19 +555,27 @@ def _to_arrow_many(sources: List[object], *, progress: Union[bool, None, Callabl
         if workers == 1:
             results = {k: one(k) for k in by_size}
         else:
-            with ThreadPoolExecutor(workers, thread_name_prefix="etw-arrow") as ex:
+            ex = ThreadPoolExecutor(workers, thread_name_prefix="etw-arrow")
+            try:
                 futures = {k: ex.submit(one, k) for k in by_size}
                 results = {k: f.result() for k, f in futures.items()}
+            except BaseException:
+                # An error or Ctrl+C: files not started yet are not read at all.
+                ex.shutdown(wait=True, cancel_futures=True)
+                raise
+            ex.shutdown()
     finally:
         if bar is not None:
             bar.close()
     tables = [results[k][0] for k in range(len(sources))]
-    files = _string_array(pa, labels)
+    unique = list(dict.fromkeys(labels))  # a file given twice: one dictionary entry
+    files = _string_array(pa, unique)
+    where = {lab: i for i, lab in enumerate(unique)}
     file_chunks = [pa.DictionaryArray.from_arrays(
         pa.Array.from_buffers(pa.int32(), t.num_rows,
-                              [None, pa.py_buffer(array("i", [k]) * t.num_rows)]),
+                              [None, pa.py_buffer(array("i", [where[labels[k]]]) * t.num_rows)]),
         files, safe=False) for k, t in enumerate(tables)]
-    meta = {b"etw.stats": repr({lab: results[k][1] for k, lab in enumerate(labels)}).encode(),
+    meta = {b"etw.stats": repr([(lab, results[k][1]) for k, lab in enumerate(labels)]).encode(),
             b"etw.engine": b",".join((t.schema.metadata or {}).get(b"etw.engine", b"?")
                                      for t in tables)}
     table = pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
