@@ -130,6 +130,12 @@ def measure_cold(files):
     return n, wall, cpu
 
 
+def _print_row(label, order, th, mode, n, wall, cpu):
+    print("%-22s %-5s t=%d %-15s %10d ev  %7.3f s  %6.2f M ev/s  (cpu %6.3f s, %6.2f M ev/s)"
+          % (label, order, th, mode, n, wall, n / wall / 1e6, cpu, n / cpu / 1e6 if cpu else 0),
+          flush=True)
+
+
 def run(args):
     etw = _import_etw()
     import pandas as pd
@@ -169,11 +175,7 @@ def run(args):
                     n, wall, cpu = measure(fn, files, args.repeat)
                     results.append(dict(set=label, order=order, threads=th, mode=mode,
                                         events=n, wall=wall, cpu=cpu))
-                    print("%-22s %-5s t=%d %-15s %10d ev  %7.3f s  %6.2f M ev/s  "
-                          "(cpu %6.3f s, %6.2f M ev/s)" % (label, order, th, mode, n, wall,
-                                                           n / wall / 1e6, cpu,
-                                                           n / cpu / 1e6 if cpu else 0),
-                          flush=True)
+                    _print_row(label, order, th, mode, n, wall, cpu)
                 if len(files) > 1:
                     mode = "arrow list"
                     n, wall, cpu = measure(
@@ -181,11 +183,7 @@ def run(args):
                                                 progress=False).num_rows, [files], args.repeat)
                     results.append(dict(set=label, order=order, threads=th, mode=mode,
                                         events=n, wall=wall, cpu=cpu))
-                    print("%-22s %-5s t=%d %-15s %10d ev  %7.3f s  %6.2f M ev/s  "
-                          "(cpu %6.3f s, %6.2f M ev/s)" % (label, order, th, mode, n, wall,
-                                                           n / wall / 1e6, cpu,
-                                                           n / cpu / 1e6 if cpu else 0),
-                          flush=True)
+                    _print_row(label, order, th, mode, n, wall, cpu)
         if hasattr(etw.Event, "to_dict"):
             cap = args.baseline_cap
 

@@ -10,44 +10,17 @@
  * result's count; every type index lies inside the type table, and the types'
  * counts add up to the rows. */
 #define _POSIX_C_SOURCE 200809L
-#include <unistd.h>
-
 #include "columns.h"
-#include "fuzz_util.h"
+#include "fuzz_tmpfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static char tmp_path[512];
-static int tmp_fd = -1;
-
-static void remove_tmp(void) {
-    if (tmp_fd >= 0) close(tmp_fd);
-    if (tmp_path[0]) unlink(tmp_path);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
-    const char *dir = getenv("ETW_FUZZ_TMPDIR");
     (void)argc;
     (void)argv;
-    if (!dir && access("/dev/shm", W_OK) == 0) dir = "/dev/shm";
-    if (!dir) dir = getenv("TMPDIR");
-    if (!dir) dir = "/tmp";
-    snprintf(tmp_path, sizeof tmp_path, "%s/etw-fuzz-columns-XXXXXX", dir);
-    tmp_fd = mkstemp(tmp_path);
-    FUZZ_CHECK(tmp_fd >= 0);
-    atexit(remove_tmp);
+    fuzz_tmp_create("columns");
     return 0;
-}
-
-static void write_input(const uint8_t *data, size_t size) {
-    size_t done = 0;
-    FUZZ_CHECK(ftruncate(tmp_fd, 0) == 0);
-    while (done < size) {
-        ssize_t n = pwrite(tmp_fd, data + done, size - done, (off_t)done);
-        FUZZ_CHECK(n > 0);
-        done += (size_t)n;
-    }
 }
 
 /* What one pass gave: its code, error offset, rows and a hash of every
@@ -123,7 +96,7 @@ static outcome run(etw_order order, int skip, etw_cols_engine engine, unsigned t
     opt.threads = threads;
     opt.engine = engine;
     opt.columns = (1u << ETW_COL_COUNT) - 1;
-    o.rc = etw_cols_run(tmp_path, &opt, &res, &err);
+    o.rc = etw_cols_run(fuzz_tmp_path, &opt, &res, &err);
     if (o.rc != ETW_OK) {
         FUZZ_CHECK(o.rc == ETW_ERR_FORMAT || o.rc == ETW_ERR_TRUNCATED);
         FUZZ_CHECK(err.code == o.rc);
@@ -142,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned threads;
     if (size < 1) return 0;
     threads = 1u + (data[0] & 3u);
-    write_input(data + 1, size - 1);
+    fuzz_tmp_write(data + 1, size - 1);
     for (int order = 0; order < 2; order++) {
         for (int skip = 0; skip < 2; skip++) {
             etw_order ord = order ? ETW_ORDER_TIME : ETW_ORDER_FILE;

@@ -12,9 +12,8 @@
  * same records as file order (the merge loses and invents nothing); the
  * header record comes first; stats.events counts the deliveries. */
 #define _POSIX_C_SOURCE 200809L
-#include <unistd.h>
-
 #include "batch.h"
+#include "fuzz_tmpfile.h"
 #include "fuzz_record_check.h"
 #include "reader.h"
 #include "scan.h"
@@ -22,8 +21,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static char tmp_path[512];
-static int tmp_fd = -1;
 static etw_batch *batch;
 
 typedef struct fp_list {
@@ -47,35 +44,13 @@ FUZZ_NOCOV static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static void remove_tmp(void) {
-    if (tmp_fd >= 0) close(tmp_fd);
-    if (tmp_path[0]) unlink(tmp_path);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
-    const char *dir = getenv("ETW_FUZZ_TMPDIR");
     (void)argc;
     (void)argv;
-    if (!dir && access("/dev/shm", W_OK) == 0) dir = "/dev/shm";
-    if (!dir) dir = getenv("TMPDIR");
-    if (!dir) dir = "/tmp";
-    snprintf(tmp_path, sizeof tmp_path, "%s/etw-fuzz-reader-XXXXXX", dir);
-    tmp_fd = mkstemp(tmp_path);
-    FUZZ_CHECK(tmp_fd >= 0);
-    atexit(remove_tmp);
+    fuzz_tmp_create("reader");
     batch = etw_batch_new(ETW_BATCH_RECORDS, ETW_BATCH_DATA);
     FUZZ_CHECK(batch != NULL);
     return 0;
-}
-
-static void write_input(const uint8_t *data, size_t size) {
-    size_t done = 0;
-    FUZZ_CHECK(ftruncate(tmp_fd, 0) == 0);
-    while (done < size) {
-        ssize_t n = pwrite(tmp_fd, data + done, size - done, (off_t)done);
-        FUZZ_CHECK(n > 0);
-        done += (size_t)n;
-    }
 }
 
 /* Reads the whole file in one mode. Returns the final code (0 or an error)
@@ -92,7 +67,7 @@ static int read_all(size_t size, etw_order order, int skip, fp_list *out, int us
     opt.order = order;
     opt.skip_errors = skip;
     memset(&err, 0, sizeof err);
-    rc = etw_reader_open(tmp_path, &opt, &r, &err);
+    rc = etw_reader_open(fuzz_tmp_path, &opt, &r, &err);
     if (rc != ETW_OK) {
         FUZZ_CHECK(r == NULL);
         FUZZ_CHECK(rc == ETW_ERR_FORMAT && err.code == ETW_ERR_FORMAT);
@@ -151,9 +126,9 @@ static void header_only_agrees(void) {
     memset(&e1, 0, sizeof e1);
     memset(&e2, 0, sizeof e2);
     opt.order = ETW_ORDER_FILE;
-    r1 = etw_reader_open(tmp_path, &opt, &full, &e1);
+    r1 = etw_reader_open(fuzz_tmp_path, &opt, &full, &e1);
     opt.header_only = 1;
-    r2 = etw_reader_open(tmp_path, &opt, &head, &e2);
+    r2 = etw_reader_open(fuzz_tmp_path, &opt, &head, &e2);
     FUZZ_CHECK((r1 == ETW_OK) == (r2 == ETW_OK));
     if (r1 == ETW_OK && r2 == ETW_OK) {
         const etw_logfile_header *a = etw_reader_header(full), *b = etw_reader_header(head);
@@ -172,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fp_list strict_file = {0}, skip_file = {0}, skip_time = {0};
     int rca, rcb, rcc;
     size_t i;
-    write_input(data, size);
+    fuzz_tmp_write(data, size);
     rca = read_all(size, ETW_ORDER_FILE, 0, &strict_file, 0);
     rcb = read_all(size, ETW_ORDER_FILE, 1, &skip_file, 0);
     rcc = read_all(size, ETW_ORDER_TIME, 1, &skip_time, 1);
@@ -191,7 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         etw_scan_result res;
         etw_error err;
         memset(&err, 0, sizeof err);
-        if (etw_scan_file(tmp_path, 0, &res, &err) == ETW_OK) {
+        if (etw_scan_file(fuzz_tmp_path, 0, &res, &err) == ETW_OK) {
             FUZZ_CHECK(rca == 0);
             FUZZ_CHECK(res.stats.events == strict_file.n);
         } else {

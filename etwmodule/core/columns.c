@@ -740,6 +740,24 @@ static void worker_main(void *arg) {
     }
 }
 
+/* Runs fn on n jobs lying stride bytes apart: job 0 on this thread, the others
+ * on threads of their own (or here, when a thread cannot start); returns when
+ * every job is done. n <= MAX_THREADS. */
+static void run_parts(void (*fn)(void *), void *jobs, size_t stride, unsigned n) {
+    etw_thread *th[MAX_THREADS];
+    unsigned started = 0;
+    for (unsigned p = 1; p < n; p++) {
+        void *job = (char *)jobs + (size_t)p * stride;
+        if (etw_thread_start(&th[started], fn, job) != ETW_OK) {
+            fn(job); /* no thread: do it here */
+            continue;
+        }
+        started++;
+    }
+    fn(jobs);
+    for (unsigned p = 0; p < started; p++) etw_thread_join(th[p]);
+}
+
 /* ---------------------------------------------------------------- merge */
 
 typedef struct mrun {
@@ -910,8 +928,6 @@ static int merge_order(worker *ws, size_t nw, unsigned threads, uint64_t *perm) 
         merge_part(&j);
     } else {
         merge_job jobs[MAX_THREADS];
-        etw_thread *th[MAX_THREADS];
-        unsigned started = 0;
         size_t at = 0;
         for (unsigned p = 0; p < parts; p++) {
             size_t n = 0;
@@ -934,15 +950,7 @@ static int merge_order(worker *ws, size_t nw, unsigned threads, uint64_t *perm) 
             o += prows;
             at += n;
         }
-        for (unsigned p = 1; p < parts; p++) {
-            if (etw_thread_start(&th[started], merge_part, &jobs[p]) != ETW_OK) {
-                merge_part(&jobs[p]); /* no thread: do it here */
-                continue;
-            }
-            started++;
-        }
-        merge_part(&jobs[0]);
-        for (unsigned p = 0; p < started; p++) etw_thread_join(th[p]);
+        run_parts(merge_part, jobs, sizeof *jobs, parts);
     }
     free(runs);
     free(heap);
@@ -1029,23 +1037,13 @@ static void gather_part(void *arg) {
 /* Runs gather_part over rows split into parts (this thread takes part 0). */
 static void gather_parallel(gather_job *proto, uint64_t rows, unsigned parts) {
     gather_job jobs[MAX_THREADS];
-    etw_thread *th[MAX_THREADS];
-    unsigned started = 0;
     if (rows < 65536) parts = 1;
     for (unsigned p = 0; p < parts; p++) {
         jobs[p] = *proto;
         jobs[p].lo = rows * p / parts;
         jobs[p].hi = rows * (p + 1) / parts;
     }
-    for (unsigned p = 1; p < parts; p++) {
-        if (etw_thread_start(&th[started], gather_part, &jobs[p]) != ETW_OK) {
-            gather_part(&jobs[p]); /* no thread: do it here */
-            continue;
-        }
-        started++;
-    }
-    gather_part(&jobs[0]);
-    for (unsigned p = 0; p < started; p++) etw_thread_join(th[p]);
+    run_parts(gather_part, jobs, sizeof *jobs, parts);
 }
 
 /* Builds the time-ordered chunk from the workers' chunks, column by column,
@@ -1143,8 +1141,7 @@ static int run_parallel(const char *path, const etw_cols_options *opt, const cfi
     etw_logfile_header hdr;
     etw_clock clock;
     worker *ws = NULL;
-    etw_thread *th[MAX_THREADS];
-    unsigned nt, started = 0;
+    unsigned nt;
     etw_atomic_int abort_flag;
     int rc;
     *ws_out = NULL;
@@ -1211,15 +1208,7 @@ static int run_parallel(const char *path, const etw_cols_options *opt, const cfi
             w->end = at;
         }
     }
-    for (unsigned t = 1; t < nt; t++) {
-        if (etw_thread_start(&th[started], worker_main, &ws[t]) != ETW_OK) {
-            worker_main(&ws[t]);
-            continue;
-        }
-        started++;
-    }
-    worker_main(&ws[0]);
-    for (unsigned t = 0; t < started; t++) etw_thread_join(th[t]);
+    run_parts(worker_main, ws, sizeof *ws, nt);
     etw_file_close(f);
     free(bufs);
     rc = 1;

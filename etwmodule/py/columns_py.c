@@ -724,28 +724,28 @@ PyObject *etwpy_remap_i32(PyObject *module, PyObject *args) {
     if (!values) goto done;
     {
         const uint8_t *src = (const uint8_t *)ix.buf, *tab = (const uint8_t *)tb.buf;
-        uint8_t *dst = (uint8_t *)PyBytes_AS_STRING(values);
+        uint8_t *dst = (uint8_t *)PyBytes_AS_STRING(values), *bits = NULL;
         for (Py_ssize_t i = 0; i < n; i++) {
             int32_t t, v = -1;
             memcpy(&t, src + 4 * i, 4);
             if (t >= 0 && t < nt) memcpy(&v, tab + 4 * (size_t)t, 4);
             if (v < 0) {
+                if (!bits) {
+                    /* The first null: every row before it is valid. */
+                    validity = PyBytes_FromStringAndSize(NULL, (n + 7) / 8);
+                    if (!validity) goto done;
+                    bits = (uint8_t *)PyBytes_AS_STRING(validity);
+                    memset(bits, 0, (size_t)(n + 7) / 8);
+                    memset(bits, 0xFF, (size_t)i / 8);
+                    for (Py_ssize_t k = i & ~(Py_ssize_t)7; k < i; k++)
+                        bits[k >> 3] |= (uint8_t)(1u << (k & 7));
+                }
                 v = 0;
                 nulls++;
+            } else if (bits) {
+                bits[i >> 3] |= (uint8_t)(1u << (i & 7));
             }
             memcpy(dst + 4 * i, &v, 4);
-        }
-        if (nulls) {
-            validity = PyBytes_FromStringAndSize(NULL, (n + 7) / 8);
-            if (!validity) goto done;
-            uint8_t *bits = (uint8_t *)PyBytes_AS_STRING(validity);
-            memset(bits, 0, (size_t)(n + 7) / 8);
-            for (Py_ssize_t i = 0; i < n; i++) {
-                int32_t t, v = -1;
-                memcpy(&t, src + 4 * i, 4);
-                if (t >= 0 && t < nt) memcpy(&v, tab + 4 * (size_t)t, 4);
-                if (v >= 0) bits[i >> 3] |= (uint8_t)(1u << (i & 7));
-            }
         }
     }
     res = Py_BuildValue("(OOn)", values, validity ? validity : Py_None, nulls);

@@ -157,8 +157,7 @@ static int trace_init(TraceObject *self, PyObject *args, PyObject *kwargs) {
     }
     Py_XSETREF(self->header,
                header_dict(st, etw_reader_header(r), etw_reader_buffer_count(r)));
-    etw_reader_get_stats(r, &self->stats);
-    memset(&self->stats, 0, sizeof self->stats);
+    memset(&self->stats, 0, sizeof self->stats); /* counted by the iterations */
     etw_reader_close(r);
     if (!self->header) return -1;
     if (!self->iterators && !(self->iterators = PyList_New(0))) return -1;

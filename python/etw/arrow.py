@@ -401,19 +401,6 @@ def _provider_label(t: Mapping[str, Any]) -> str:
     return str(t["provider_id"])
 
 
-def _string_array(pa, values: Sequence[str]):
-    """A pyarrow string array of values, built from its two buffers (cheaper than
-    pa.array for the few labels of a table)."""
-    data = [v.encode("utf-8", "replace") for v in values]
-    offsets = array("i", [0])
-    at = 0
-    for b in data:
-        at += len(b)
-        offsets.append(at)
-    return pa.Array.from_buffers(pa.string(), len(values),
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
-
-
 def _type_dictionaries(pa, types: Sequence[Mapping[str, Any]], cols: Sequence[str]):
     """For the type columns among cols ("provider", "name"): {column: (remap, dictionary)}
     where remap is an int32 array (type index -> dictionary index, -1 for null) and
@@ -435,7 +422,7 @@ def _type_dictionaries(pa, types: Sequence[Mapping[str, Any]], cols: Sequence[st
                 i = where[v] = len(values)
                 values.append(v)
             remap.append(i)
-        out[c] = (remap, _string_array(pa, values))
+        out[c] = (remap, pa.array(values, type=pa.string()))
     return out
 
 
@@ -534,15 +521,16 @@ def _to_arrow_many(sources: List[object], *, progress: Union[bool, None, Callabl
         bar = _Progress(sum(sizes), "%d files" % len(sources), progress)
         report = bar if bar.active else None
 
+    cols = _normalize_columns(kwargs.pop("columns", None))
+
     def one(k: int):
         cb = None
         if report is not None:
             def cb(n: int, k: int = k) -> None:
                 done[k] = n
                 report(sum(done))  # type: ignore[misc]
-        cols = _normalize_columns(kwargs.get("columns"))
-        raw = read_columns(sources[k], threads=threads, progress=cb if cb else False,
-                           **dict(kwargs, columns=cols))
+        raw = read_columns(sources[k], columns=cols, threads=threads,
+                           progress=cb if cb else False, **kwargs)
         if report is not None:
             done[k] = sizes[k]
             report(sum(done))
@@ -569,7 +557,9 @@ def _to_arrow_many(sources: List[object], *, progress: Union[bool, None, Callabl
             bar.close()
     tables = [results[k][0] for k in range(len(sources))]
     unique = list(dict.fromkeys(labels))  # a file given twice: one dictionary entry
-    files = _string_array(pa, unique)
+    # Path bytes that are not UTF-8 (surrogate-escaped by fsdecode) show as '?'.
+    files = pa.array([u.encode("utf-8", "replace").decode("utf-8") for u in unique],
+                     type=pa.string())
     where = {lab: i for i, lab in enumerate(unique)}
     file_chunks = [pa.DictionaryArray.from_arrays(
         pa.Array.from_buffers(pa.int32(), t.num_rows,

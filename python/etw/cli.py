@@ -709,13 +709,17 @@ def _safe_name(text: str) -> str:
     return keep.strip("._") or "unnamed"
 
 
+def _file_column(pa: Any, rows: int, path: str) -> Any:
+    """The `file` column of one input's rows: its base name, dictionary-encoded."""
+    return pa.DictionaryArray.from_arrays(pa.array([0] * rows, type=pa.int32()),
+                                          pa.array([os.path.basename(path)]))
+
+
 def _file_names(pa: Any, table: Any, files: List[str]) -> Any:
     """table (from to_arrow over files, whose `file` column has one chunk per file)
     with that column holding each file's base name instead of its path."""
     col = table.column("file")
-    chunks = [pa.DictionaryArray.from_arrays(
-        pa.array([0] * len(chunk), type=pa.int32()), pa.array([os.path.basename(path)]))
-        for chunk, path in zip(col.chunks, files)]
+    chunks = [_file_column(pa, len(chunk), path) for chunk, path in zip(col.chunks, files)]
     return table.set_column(table.column_names.index("file"), "file",
                             pa.chunked_array(chunks, type=col.type))
 
@@ -780,10 +784,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
             written.append(target)
         else:
             if len(files) > 1:
-                table = table.append_column(
-                    "file", pa.DictionaryArray.from_arrays(
-                        pa.array([0] * table.num_rows, type=pa.int32()),
-                        pa.array([os.path.basename(path)])))
+                table = table.append_column("file", _file_column(pa, table.num_rows, path))
             single_tables.append(table)
     if single_tables:
         if len(single_tables) == 1:
