@@ -32,7 +32,7 @@ CORE = [
     "fallback.c",
 ]
 PY = ["module.c", "event.c", "trace.c", "props.c", "tojson.c", "wevt_py.c", "columns_py.c",
-      "fallback_py.c"]
+      "fallback_py.c", "propcols.c"]
 
 sources = [os.path.join("etwmodule", "core", f) for f in CORE]
 sources += [os.path.join("etwmodule", "py", f) for f in PY]

@@ -21,6 +21,9 @@ Modes, each with order="time" (the default) and order="file" (except "arrow cold
   pandas default  to_pandas(path)
   arrow list      to_arrow([paths...]) (file sets only): one call for the whole set,
                   files read at once (up to one per CPU) into one table
+  tables          etw.tables(path) (time order, default threads; best of --repeat on a
+                  file set, one run on the synthetic file): per-type tables with a column
+                  per decoded property
   dict rows       pandas.json_normalize([ev.to_dict() for ev in etw.open(path)]) -- the
                   baseline, on at most --baseline-cap events per file (rates are per event,
                   so the ratio stays fair)
@@ -184,6 +187,13 @@ def run(args):
                     results.append(dict(set=label, order=order, threads=th, mode=mode,
                                         events=n, wall=wall, cpu=cpu))
                     _print_row(label, order, th, mode, n, wall, cpu)
+        mode = "tables"
+        n, wall, cpu = measure(
+            lambda f: sum(t.num_rows for t in etw.tables(f, progress=False).values()), files,
+            args.repeat if len(files) > 1 else 1)
+        results.append(dict(set=label, order="time", threads=os.cpu_count() or 1, mode=mode,
+                            events=n, wall=wall, cpu=cpu))
+        _print_row(label, "time", os.cpu_count() or 1, mode, n, wall, cpu)
         if hasattr(etw.Event, "to_dict"):
             cap = args.baseline_cap
 

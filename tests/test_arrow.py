@@ -415,6 +415,60 @@ def test_tables_per_event_type():
         ("time", "id", "version", "opcode", "pid", "tid", "cpu", "activity_id"))
 
 
+def _arrow_value(v):
+    """What a property value becomes in a tables() column (UUIDs as text)."""
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    if isinstance(v, dict):
+        return {k: _arrow_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_arrow_value(x) for x in v]
+    return v
+
+
+@pytest.mark.parametrize("name", ["airbus-etl-parser_ShutdownPerfDiagLogger.etl",
+                                  "etwanalyzer_TraceLoggingTester.buffers-0+14.etl"])
+def test_tables_property_columns_equal_the_events(corpus_dir, name):
+    """Every property cell of every per-type table is what ev[name] gives for the event
+    of that row (found by its file position): kernel events with 64-bit pointers,
+    TraceLogging with GUIDs, lists and times; the properties are gathered in C."""
+    path = os.path.join(corpus_dir, name)
+    events = {ev.file_offset: ev for ev in etw.open(path)}
+    tabs = A.tables(path, columns=["file_offset", "id"])
+    assert sum(t.num_rows for t in tabs.values()) == len(events)
+    cells = 0
+    for key, table in tabs.items():
+        evs = [events[o] for o in table.column("file_offset").to_pylist()]
+        names = table.column_names[2:]
+        # every property of every row has a column, and nothing else does
+        assert set(names) == {n for ev in evs for n in ev.keys()} - {"file_offset", "id"}, key
+        for n in names:
+            col = table.column(n)
+            want = [_arrow_value(ev.get(n)) for ev in evs]
+            got = col.to_pylist()
+            if pa.types.is_string(col.type) and not all(
+                    w is None or isinstance(w, str) for w in want):
+                # rows that disagree in type (or lists of values pyarrow cannot hold) as text
+                want = [None if w is None else str(w) for w in want]
+            elif pa.types.is_timestamp(col.type):
+                got = [None if g is None else g.replace(tzinfo=dt.timezone.utc)
+                       if g.tzinfo is None else g for g in got]
+            assert got == want, (key, n)
+            cells += len(got)
+    assert cells > 10000
+
+
+def test_tables_big_unsigned_values_are_uint64(corpus_dir):
+    """Kernel addresses above 2**63 - 1 make a uint64 column, not text."""
+    tabs = A.tables(os.path.join(corpus_dir, "airbus-etl-parser_ShutdownPerfDiagLogger.etl"),
+                    columns=["file_offset"])
+    image = tabs["MSNT_SystemTrace/Image/DCStart"]
+    assert image.column("ImageBase").type == pa.uint64()
+    assert max(image.column("ImageBase").to_pylist()) > 2 ** 63
+    assert image.column("ProcessId").type == pa.int64()
+    assert image.column("FileName").type == pa.string()
+
+
 # ----------------------------------------------------------------------------- progress
 
 

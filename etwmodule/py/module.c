@@ -7,6 +7,7 @@
 
 #include "../core/lz77.h"
 #include "columns_py.h"
+#include "propcols.h"
 
 static struct PyModuleDef etw_module_def;
 
@@ -214,6 +215,10 @@ static PyMethodDef module_methods[] = {
     {"_remap_i32", etwpy_remap_i32, METH_VARARGS,
      "_remap_i32(index, table) -> (values, validity | None, nulls): table[index[i]] for "
      "int32 buffers, negative entries null (Arrow dictionary indices, see etw.arrow)"},
+    {"_collect_properties", etwpy_collect_properties, METH_VARARGS,
+     "_collect_properties(events, file_offsets, type_index, type_ids, type_providers, "
+     "key_of_type, nkeys) -> [({name: [value per row]}, big names, uuid names)] per "
+     "table (see etw.arrow.tables)"},
     {NULL, NULL, 0, NULL},
 };
 

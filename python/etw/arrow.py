@@ -677,11 +677,27 @@ def _value_for_arrow(v: Any) -> Any:
     return v
 
 
-def _column_array(pa, values: List[Any]):
+_ARROW_ERRORS = ("ArrowInvalid", "ArrowTypeError", "ArrowNotImplementedError")
+
+
+def _column_array(pa, values: List[Any], big: bool = False, uuids: bool = False):
+    """An Arrow array of one property's values: the type pyarrow infers; uint64 for
+    integers of which some are above 2**63 - 1 (``big``: pointers, hex values); UUIDs
+    (``uuids``, or inside lists and structs) as their text; text for columns whose rows
+    disagree in type (versions of an event)."""
+    errors = tuple(getattr(pa, e) for e in _ARROW_ERRORS) + (OverflowError, TypeError)
+    if not uuids:
+        try:
+            arr = pa.array(values, type=pa.uint64()) if big else pa.array(values)
+            # pyarrow >= 18 infers its UUID extension type for nested UUIDs: use text.
+            if "extension" not in str(arr.type):
+                return arr
+        except errors:
+            pass
     values = [_value_for_arrow(v) for v in values]
     try:
         return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+    except errors:
         # Mixed types across events of one name (versions): fall back to text.
         return pa.array([None if v is None else str(v) for v in values], type=pa.string())
 
@@ -700,8 +716,10 @@ def tables(source: object, *, columns: Union[str, Sequence[str], None] = None,
 
     Each table has the header ``columns`` (default: time, id, version, opcode, pid,
     tid, cpu, activity_id; filled in C) followed by one column per decoded property
-    (``decode=True``; values from the events' mappings, so this part runs in Python, at
-    the speed of iteration). Filters and options as :func:`to_arrow`."""
+    (``decode=True``): each cell is what ``ev[name]`` gives for the row's event (None
+    where it has no such property), gathered in C; integers above 2**63 - 1 make uint64
+    columns, UUIDs become text, and a column whose rows disagree in type (versions of
+    an event) becomes text. Filters and options as :func:`to_arrow`."""
     pa = _pa()
     import pyarrow.compute as pc
     cols = _normalize_columns(columns if columns is not None else
@@ -723,14 +741,13 @@ def tables(source: object, *, columns: Union[str, Sequence[str], None] = None,
     for k, key in enumerate(ordered):
         for t in keys[key]:
             key_of_type[t] = k
-    props: Dict[int, Dict[str, List[Any]]] = {}
+    props: List[Tuple[Dict[str, List[Any]], set, set]] = []
     if decode and raw["rows"]:
-        props = _decode_properties(source, raw, type_idx, kwargs)
+        props = _decode_properties(source, raw, key_of_type, len(ordered), kwargs)
     # One stable sort by key gathers each key's rows, in trace order, in one take.
     row_keys = pc.take(pa.array(key_of_type, type=pa.int32()), type_idx)
     order = pc.sort_indices(row_keys)
     grouped = header.take(order).select(list(cols))
-    sorted_types = type_idx.take(order).to_pylist() if decode else None
     counts = [0] * len(ordered)
     for t, ty in enumerate(types):
         counts[key_of_type[t]] += ty["count"]
@@ -738,79 +755,46 @@ def tables(source: object, *, columns: Union[str, Sequence[str], None] = None,
     at = 0
     for k, key in enumerate(ordered):
         sub = grouped.slice(at, counts[k])
-        if decode:
-            members = keys[key]
-            names: List[str] = []
-            for m in members:
-                for n in props.get(m, {}):
-                    if n not in names and n not in sub.column_names:
-                        names.append(n)
-            member_seq = sorted_types[at:at + counts[k]]  # type of each row, trace order
-            for n in names:
-                vals: List[Any] = []
-                cursors = {m: 0 for m in members}
-                for m in member_seq:
-                    lst = props.get(m, {}).get(n)
-                    c = cursors[m]
-                    cursors[m] = c + 1
-                    vals.append(lst[c] if lst is not None else None)
-                sub = sub.append_column(n, _column_array(pa, vals))
+        if props:
+            # Property columns in the order the names first appear in the table's rows.
+            values, big, uuids = props[k]
+            for n, vals in values.items():
+                if n not in sub.column_names:
+                    sub = sub.append_column(n, _column_array(pa, vals, n in big, n in uuids))
         out[key] = sub
         at += counts[k]
     return out
 
 
-def _decode_properties(source: object, raw: Mapping[str, Any], type_idx,
-                       kwargs: Mapping[str, Any]) -> Dict[int, Dict[str, List[Any]]]:
-    """Decoded property values per type index: {type: {property: [values in row order]}}.
-    Walks the trace's events in the same order as the C pass and keeps those whose file
-    position the C pass kept (matched in order, so equal positions cannot mix up)."""
-    import pyarrow as pa
-    offsets = pa.chunked_array(
-        [pa.Array.from_buffers(pa.uint64(), ch["rows"], [None, pa.py_buffer(ch["file_offset"])])
-         for ch in raw["chunks"]], type=pa.uint64()).to_pylist()
-    tidx = type_idx.to_pylist()
-    n = len(offsets)
-    out: Dict[int, Dict[str, List[Any]]] = {}
-    counts: Dict[int, int] = {}
+def _decode_properties(source: object, raw: Mapping[str, Any], key_of_type: List[int],
+                       nkeys: int, kwargs: Mapping[str, Any]
+                       ) -> List[Tuple[Dict[str, List[Any]], set, set]]:
+    """Decoded property values per table: ``[({property: [value per row]}, big, uuids)]``,
+    the rows of each table in trace order; ``big`` names the properties with an integer
+    above 2**63 - 1, ``uuids`` those with a UUID value. The trace's events are walked in C
+    (``_etw._collect_properties``) in the same order as the columnar pass; row i is the
+    next event at its file position with its type's id and provider, so equal positions
+    cannot mix up. A value is what ``ev[name]`` gives; None where a row lacks it (or its
+    event could not be decoded)."""
+    chunks = raw["chunks"]
+    offsets = b"".join(bytes(ch["file_offset"]) for ch in chunks)
+    tidx = b"".join(bytes(ch["type"]) for ch in chunks)
+    types = raw["types"]
+    ids = array("I", [t["id"] for t in types]).tobytes()
+    provs = b"".join(t["provider_id"].bytes for t in types)
+    kot = array("i", key_of_type).tobytes()
     trace = source if isinstance(source, _etw.Trace) else None
     if trace is None:
         from . import open as _open
         trace = _open(source, order=kwargs.get("order") or "time",  # type: ignore[arg-type]
                       errors=kwargs.get("errors") or "strict", schemas=kwargs.get("schemas"))
-    i = 0
     it = iter(trace)
     try:
-        for ev in it:
-            if i >= n:
-                break
-            if ev.file_offset != offsets[i]:
-                continue
-            t = tidx[i]
-            ty = raw["types"][t]
-            if ev.id != ty["id"] or ev.provider_id != ty["provider_id"]:
-                continue
-            k = counts.get(t, 0)
-            counts[t] = k + 1
-            d = out.setdefault(t, {})
-            try:
-                items = ev.items()
-            except Exception:  # a decoding failure leaves this event's properties empty
-                items = []
-            for name, value in items:
-                lst = d.get(name)
-                if lst is None:
-                    lst = d[name] = [None] * k
-                lst.append(value)
-            for lst in d.values():
-                if len(lst) < k + 1:
-                    lst.append(None)
-            i += 1
+        return _etw._collect_properties(it, offsets, tidx, ids, provs, kot, nkeys)
     finally:
         close = getattr(it, "close", None)
         if close is not None:
             close()
-    return out
 
 
 # ---------------------------------------------------------------- the same filters in Python
