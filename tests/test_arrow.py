@@ -467,6 +467,14 @@ def test_tables_big_unsigned_values_are_uint64(corpus_dir):
     assert max(image.column("ImageBase").to_pylist()) > 2 ** 63
     assert image.column("ProcessId").type == pa.int64()
     assert image.column("FileName").type == pa.string()
+    # stack walks: lists of addresses, kernel ones above 2**63 - 1
+    path = os.path.join(corpus_dir, "perfview_net.4.5.2.x64.etl")
+    stacks = A.tables(path, columns=["file_offset"])["MSNT_SystemTrace/StackWalk/KeyDelete"]
+    assert stacks.column("Stack").type == pa.list_(pa.uint64())
+    events = {ev.file_offset: ev for ev in etw.open(path) if ev.name == "StackWalk/KeyDelete"}
+    assert stacks.column("Stack").to_pylist() == [
+        events[o]["Stack"] for o in stacks.column("file_offset").to_pylist()]
+    assert stacks.num_rows == len(events) == 1909
 
 
 # ----------------------------------------------------------------------------- progress

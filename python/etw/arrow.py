@@ -682,7 +682,8 @@ _ARROW_ERRORS = ("ArrowInvalid", "ArrowTypeError", "ArrowNotImplementedError")
 
 def _column_array(pa, values: List[Any], big: bool = False, uuids: bool = False):
     """An Arrow array of one property's values: the type pyarrow infers; uint64 for
-    integers of which some are above 2**63 - 1 (``big``: pointers, hex values); UUIDs
+    integers of which some are above 2**63 - 1 (``big``: pointers, hex values), and
+    list<uint64> for lists of such integers (stack walks); UUIDs
     (``uuids``, or inside lists and structs) as their text; text for columns whose rows
     disagree in type (versions of an event)."""
     errors = tuple(getattr(pa, e) for e in _ARROW_ERRORS) + (OverflowError, TypeError)
@@ -693,7 +694,10 @@ def _column_array(pa, values: List[Any], big: bool = False, uuids: bool = False)
             if "extension" not in str(arr.type):
                 return arr
         except errors:
-            pass
+            try:  # lists of addresses (stack walks) with some above 2**63 - 1
+                return pa.array(values, type=pa.list_(pa.uint64()))
+            except errors:
+                pass
     values = [_value_for_arrow(v) for v in values]
     try:
         return pa.array(values)
