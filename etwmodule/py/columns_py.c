@@ -8,7 +8,7 @@
  * Event.provider_name and Event.name give them. No Python object is made
  * per event; etw/arrow.py builds the Arrow arrays. */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
-#define _GNU_SOURCE /* mremap */
+#define _GNU_SOURCE 1 /* mremap; the value pyconfig.h gives it (3.10 defines it again) */
 #endif
 #include "etwpy_props.h"
 
