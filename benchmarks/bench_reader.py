@@ -17,6 +17,7 @@ Modes (header level, no payload decoding):
 Decoded modes (every event decoded to Python values), with --decoded on, or by default
 when etw.Event has to_dict():
   etw to_dict         for ev in etw.open(path): ev.to_dict()
+  etw to_json         for ev in etw.open(path): ev.to_json()  (the same content as JSON text)
   dissect.etl decode  rec.event.event_values() for every record
   etl-parser decode   parse_etw / parse_tracelogging / get_mof for every record
 Competitor runs are stopped after --timeout seconds per file ("timeout", with the events
@@ -48,7 +49,7 @@ MB = 1e6  # MB/s and "MB" in the tables are decimal megabytes; RSS is MiB
 
 ETW_MODES = ("etw-scan", "etw-iter", "etw-iter-file")
 COMPETITORS = ("dissect", "etlparser")
-DECODED_MODES = ("etw-decode", "dissect-decode", "etlparser-decode")
+DECODED_MODES = ("etw-decode", "etw-json", "dissect-decode", "etlparser-decode")
 LABELS = {
     "etw-scan": "etw scan (C only)",
     "etw-iter": "etw iterate `ev.id`",
@@ -56,6 +57,7 @@ LABELS = {
     "dissect": "dissect.etl records",
     "etlparser": "etl-parser records",
     "etw-decode": "etw `ev.to_dict()`",
+    "etw-json": "etw `ev.to_json()`",
     "etw-dictfloor": "floor: iterate + a Python dict literal of the to_dict() shape",
     "dissect-decode": "dissect.etl `event_values()`",
     "etlparser-decode": "etl-parser parse_etw/get_mof",
@@ -116,6 +118,15 @@ def _pass_etw_decode(etw, path, count):
     n = 0
     for ev in trace:
         ev.to_dict()
+        n += 1
+        count[0] = n
+
+
+def _pass_etw_json(etw, path, count):
+    trace = etw.open(path)
+    n = 0
+    for ev in trace:
+        ev.to_json()
         n += 1
         count[0] = n
 
@@ -219,6 +230,8 @@ def worker(mode, path, repeat, timeout):
         etw = _import_etw()
         if mode == "etw-decode" and not hasattr(etw.Event, "to_dict"):
             return {"status": "skipped: Event.to_dict missing"}
+        if mode == "etw-json" and not hasattr(etw.Event, "to_json"):
+            return {"status": "skipped: Event.to_json missing"}
     elif mode.startswith("dissect"):
         import dissect.etl.etl  # noqa: F401  (import cost outside the timing)
     else:
@@ -228,6 +241,7 @@ def worker(mode, path, repeat, timeout):
         "etw-iter": lambda c: _pass_etw_iter(etw, path, c),
         "etw-iter-file": lambda c: _pass_etw_iter(etw, path, c, order="file"),
         "etw-decode": lambda c: _pass_etw_decode(etw, path, c),
+        "etw-json": lambda c: _pass_etw_json(etw, path, c),
         "etw-dictfloor": lambda c: _pass_dict_floor(etw, path, c),
         "dissect": lambda c: _pass_dissect(path, c),
         "dissect-decode": lambda c: _pass_dissect_decode(path, c),
@@ -550,6 +564,7 @@ def head_to_head(fs, competitor):
         c = aggregate(res)
         it = fs["agg"].get("etw-decode" if competitor.endswith("decode") else "etw-iter")
         scan = None if competitor.endswith("decode") else fs["agg"].get("etw-scan")
+        js = fs["agg"].get("etw-json") if competitor.endswith("decode") else None
         if not c.get("partial"):
             return None
         return {
@@ -561,6 +576,8 @@ def head_to_head(fs, competitor):
             else None,
             "iter_x": it["events_per_s"] / c["events_per_s"] if it and it["events_per_s"]
             else None,
+            "json_x": js["events_per_s"] / c["events_per_s"] if js and js["events_per_s"]
+            else None,
         }
 
     def sub(mode):
@@ -571,6 +588,7 @@ def head_to_head(fs, competitor):
 
     c = aggregate([res[i] for i in idx])
     scan, it = sub("etw-scan"), sub("etw-decode" if competitor.endswith("decode") else "etw-iter")
+    js = sub("etw-json") if competitor.endswith("decode") else None
     if competitor.endswith("decode"):
         scan = None
     return {
@@ -579,6 +597,7 @@ def head_to_head(fs, competitor):
         "etw_events": it["events"] if it else None,
         "scan_x": (c["seconds"] / scan["seconds"]) if scan and scan["seconds"] else None,
         "iter_x": (c["seconds"] / it["seconds"]) if it and it["seconds"] else None,
+        "json_x": (c["seconds"] / js["seconds"]) if js and js["seconds"] else None,
     }
 
 
@@ -613,8 +632,8 @@ def main(argv=None):
     decoded = args.decoded == "on" or (args.decoded == "auto" and has_to_dict)
     competitors = () if args.no_competitors else COMPETITORS
     header_modes = ETW_MODES + competitors
-    decoded_modes = (("etw-decode", "etw-dictfloor") + tuple(m + "-decode" for m in competitors)
-                     if decoded else ())
+    decoded_modes = (("etw-decode", "etw-json", "etw-dictfloor") +
+                     tuple(m + "-decode" for m in competitors) if decoded else ())
     report = {"env": env_info(), "repeat": repeat, "timeout": timeout,
               "etw_file": etw.__file__, "filesets": [], "notes": []}
     print("etw from %s; Event.to_dict %s" % (etw.__file__, "present" if has_to_dict else "missing"),
@@ -681,11 +700,15 @@ def main(argv=None):
     # head to head
     h2h = []
     for fs_ in report["filesets"]:
-        for m in competitors + tuple(d for d in decoded_modes[1:] if d != "etw-dictfloor"):
+        for m in competitors + tuple(d for d in decoded_modes if not d.startswith("etw")):
             if m in fs_["results"]:
                 h = head_to_head(fs_, m)
                 if h:
                     h2h.append(h)
+                if h and m.endswith("-decode") and h.get("json_x"):
+                    report["notes"].append(
+                        "%s: `ev.to_json()` (the same decoded event as JSON text, written in C) "
+                        "is %.0f× %s on the same files." % (fs_["label"], h["json_x"], LABELS[m]))
     report["head_to_head"] = h2h
     # to_dict() against the floor CPython sets for building that dict shape
     for fs_ in report["filesets"]:

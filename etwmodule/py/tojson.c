@@ -462,10 +462,13 @@ static int jw_name_value(jw *w, unsigned value, const char *name) {
     return jw_c(w, '}');
 }
 
-static int jw_system(jw *w, EventObject *ev, const etw_schema *s) {
-    const etw_record *r = ev->rec;
+/* The System parts that depend only on the schema and the header's provider,
+ * kind, id, version, level, task, opcode, channel and keyword: the head, from
+ * the opening brace through the Keywords object, and the tail, from the
+ * Execution object's closing brace through the Channel object and System's
+ * closing brace. */
+static int jw_system_head(jw *w, const etw_record *r, const etw_schema *s) {
     char b[512];
-    const etw_ext_item *rel = NULL;
     size_t n;
     int k;
     if (jw_lit(w, "{\"Provider\":{\"Name\":") < 0 ||
@@ -491,8 +494,123 @@ static int jw_system(jw *w, EventObject *ev, const etw_schema *s) {
     if (s)
         for (uint16_t i = 0; i < s->keyword_count; i++)
             if ((i && jw_c(w, ',') < 0) || jw_cstr(w, s->keyword_names[i]) < 0) return -1;
+    return jw_lit(w, "]}");
+}
+
+static int jw_system_tail(jw *w, const etw_record *r, const etw_schema *s) {
+    if (jw_lit(w, "},\"Channel\":") < 0 ||
+        jw_name_value(w, r->channel, etwpy_channel_name(r, s)) < 0)
+        return -1;
+    return jw_c(w, '}');
+}
+
+/* Cached heads and tails (see jw_system_head), keyed as to_dict()'s System
+ * entries (props.c): the schema pointer is only meaningful with the trace's
+ * registry serial, as a schema's address may be reused once its trace is
+ * freed. */
+#define JS_SLOTS 512 /* power of two */
+typedef struct js_slot {
+    uint64_t serial;
+    const etw_schema *schema;
+    etw_guid provider;
+    uint64_t keyword;
+    uint16_t id, task;
+    uint8_t kind, version, level, opcode, channel, nonascii;
+    uint32_t head_len, tail_len;
+    char *text; /* head_len + tail_len bytes (PyMem), or NULL: empty slot */
+} js_slot;
+
+struct etwpy_jcache {
+    js_slot slot[JS_SLOTS];
+};
+
+void etwpy_jcache_free(etwpy_state *st) {
+    struct etwpy_jcache *jc = st->jcache;
+    if (!jc) return;
+    st->jcache = NULL;
+    for (int i = 0; i < JS_SLOTS; i++) PyMem_Free(jc->slot[i].text);
+    PyMem_Free(jc);
+}
+
+/* The cache slot for r's System head and tail, filled when it held another
+ * key. Returns NULL with an exception (out of memory). */
+static js_slot *js_lookup(etwpy_state *st, const etw_record *r, const etw_schema *s,
+                          uint64_t serial) {
+    const etw_guid *g = &r->provider_id;
+    js_slot *slot;
+    jw t;
+    uint32_t h;
+    char *text;
+    if (!st->jcache) {
+        st->jcache = (struct etwpy_jcache *)PyMem_Calloc(1, sizeof *st->jcache);
+        if (!st->jcache) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+    }
+    h = g->data1 ^ ((uint32_t)g->data2 << 9) ^ etw_le32(g->data4 + 4) ^ (r->id * 0x9E3779B1u) ^
+        ((uint32_t)r->opcode << 7) ^ ((uint32_t)r->task * 0x85EBCA6Bu) ^
+        ((uint32_t)r->version << 17) ^ ((uint32_t)r->level << 23) ^ r->kind ^
+        (uint32_t)(r->keyword ^ (r->keyword >> 32)) ^ ((uint32_t)r->channel << 3) ^
+        (uint32_t)((uintptr_t)s >> 4) ^ (uint32_t)serial;
+    h ^= h >> 16;
+    slot = &st->jcache->slot[h & (JS_SLOTS - 1)];
+    if (slot->text && slot->schema == s && slot->serial == serial && slot->id == r->id &&
+        slot->opcode == r->opcode && slot->task == r->task && slot->version == r->version &&
+        slot->level == r->level && slot->kind == r->kind && slot->channel == r->channel &&
+        slot->keyword == r->keyword && etw_guid_eq(&slot->provider, g))
+        return slot;
+    jw_init(&t);
+    if (jw_system_head(&t, r, s) < 0) {
+        jw_free(&t);
+        return NULL;
+    }
+    slot->head_len = (uint32_t)t.len;
+    if (jw_system_tail(&t, r, s) < 0 || !(text = (char *)PyMem_Malloc(t.len ? t.len : 1))) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        jw_free(&t);
+        slot->text = NULL; /* (head_len was overwritten) */
+        return NULL;
+    }
+    memcpy(text, t.buf, t.len);
+    PyMem_Free(slot->text);
+    slot->text = text;
+    slot->tail_len = (uint32_t)t.len - slot->head_len;
+    slot->nonascii = (uint8_t)t.nonascii;
+    slot->serial = serial;
+    slot->schema = s;
+    slot->provider = *g;
+    slot->keyword = r->keyword;
+    slot->id = r->id;
+    slot->task = r->task;
+    slot->kind = r->kind;
+    slot->version = r->version;
+    slot->level = r->level;
+    slot->opcode = r->opcode;
+    slot->channel = r->channel;
+    jw_free(&t);
+    return slot;
+}
+
+static int jw_system(jw *w, etwpy_state *st, EventObject *ev, const etw_schema *s,
+                     uint64_t serial) {
+    const etw_record *r = ev->rec;
+    char b[64];
+    const etw_ext_item *rel = NULL;
+    js_slot *slot;
+    int k;
+    /* Without a trace (serial 0) a schema's address says nothing: no cache. */
+    if (s && !serial) {
+        if (jw_system_head(w, r, s) < 0) return -1;
+        slot = NULL;
+    } else {
+        if (!(slot = js_lookup(st, r, s, s ? serial : 0)) ||
+            jw_put(w, slot->text, slot->head_len) < 0)
+            return -1;
+        if (slot->nonascii) w->nonascii = 1;
+    }
     k = etwpy_fmt_filetime(b, r->filetime);
-    if (jw_lit(w, "]},\"TimeCreated\":{\"SystemTime\":") < 0 ||
+    if (jw_lit(w, ",\"TimeCreated\":{\"SystemTime\":") < 0 ||
         (k < 0 ? jw_i64(w, r->filetime) : jw_str(w, b, (size_t)k)) < 0)
         return -1;
     if (jw_lit(w, "},\"Correlation\":{\"ActivityID\":") < 0 ||
@@ -516,10 +634,10 @@ static int jw_system(jw *w, EventObject *ev, const etw_schema *s) {
         jw_lit(w, ",\"KernelTime\":") < 0 || jw_u64(w, r->kernel_time) < 0 ||
         jw_lit(w, ",\"UserTime\":") < 0 || jw_u64(w, r->user_time) < 0)
         return -1;
-    if (jw_lit(w, "},\"Channel\":") < 0 ||
-        jw_name_value(w, r->channel, etwpy_channel_name(r, s)) < 0)
-        return -1;
-    return jw_c(w, '}');
+    /* The slot may have been refilled by nothing here (no Python code ran since
+     * the lookup), so its tail is still this event's. */
+    if (slot) return jw_put(w, slot->text + slot->head_len, slot->tail_len);
+    return jw_system_tail(w, r, s);
 }
 
 /* The extended data items, as Event.extended (event.c) has them, without
@@ -637,7 +755,7 @@ PyObject *etwpy_event_to_json(etwpy_state *st, EventObject *ev) {
     PyObject *res = NULL;
     if (etwpy_dec_run(st, ev, &x) < 0) return NULL;
     jw_init(&w);
-    if (jw_lit(&w, "{\"System\":") < 0 || jw_system(&w, ev, x.schema) < 0 ||
+    if (jw_lit(&w, "{\"System\":") < 0 || jw_system(&w, st, ev, x.schema, x.serial) < 0 ||
         jw_lit(&w, ",\"EventData\":") < 0)
         goto out;
     if (x.schema) {
