@@ -124,7 +124,8 @@ PyObject *etwpy_collect_properties(PyObject *module, PyObject *args) {
         r = ev->rec;
         t = ti[row];
         etw_guid_to_bytes_be(&r->provider_id, g);
-        if (r->file_offset + r->buffer_pos != off[row] || r->id != tid[t] || memcmp(g, pv + 16 * t, 16) != 0) {
+        if (r->file_offset + r->buffer_pos != off[row] || r->id != tid[t] ||
+            memcmp(g, pv + 16 * t, 16) != 0) {
             Py_CLEAR(ev_o);
             continue;
         }
@@ -133,7 +134,7 @@ PyObject *etwpy_collect_properties(PyObject *module, PyObject *args) {
         props = event_props(ev);
         if (!props && PyErr_Occurred()) goto fail;
         while (props && PyDict_Next(props, &pos, &name, &value)) {
-            PyObject *lst = column_of(PyTuple_GET_ITEM(table, 0), name, count[k]);
+            PyObject *lst = column_of(PyTuple_GET_ITEM(table, 0), name, count[k]), **slot, *old;
             if (!lst) goto fail;
             if (PyLong_CheckExact(value)) {
                 int over = 0;
@@ -143,7 +144,8 @@ PyObject *etwpy_collect_properties(PyObject *module, PyObject *args) {
                        PySet_Add(PyTuple_GET_ITEM(table, 2), name) < 0) {
                 goto fail;
             }
-            PyObject **slot = &((PyListObject *)lst)->ob_item[rank[k]], *old = *slot;
+            slot = &((PyListObject *)lst)->ob_item[rank[k]];
+            old = *slot;
             *slot = Py_NewRef(value);
             Py_DECREF(old); /* None: each row is set once */
         }
