@@ -845,3 +845,28 @@ def test_inband_cache_is_bounded():
     finally:
         S._inband_cache.clear()
         S._inband_cache.update(saved)
+
+
+def test_json_system_text_follows_each_traces_schemas(corpus_dir):
+    """to_json() keeps the System text per schema and header fields: the same file read
+    with and without its manifest, interleaved, gives each event the names of its own
+    trace's schemas (the manifest's, or the fallback ones), the same as to_dict()."""
+    import json
+    path = _path(corpus_dir, "tx_HTTP_Server.etl")
+    with_man = etw.open(path, schemas=[_manifest(corpus_dir, "tx_HTTP_Server.man")])
+    without = etw.open(path)
+    named = 0
+    for _round in range(2):
+        for a, b in zip(with_man, without):
+            for ev in (a, b):
+                sys_json = json.loads(ev.to_json())["System"]
+                sys_dict = ev.to_dict()["System"]
+                assert sys_json["EventName"] == sys_dict["EventName"] == (ev.name or "")
+                assert sys_json["Provider"]["Name"] == (ev.provider_name or "")
+                for k in ("Level", "Task", "Opcode", "Channel"):
+                    assert sys_json[k] == sys_dict[k], k
+                assert sys_json["Keywords"]["Name"] == sys_dict["Keywords"]["Name"]
+            if a.provider_id == HTTP and a.name != b.name:
+                named += 1
+    # the manifest names events the trace alone cannot (its schema-less fallback)
+    assert named > 1000
