@@ -592,3 +592,36 @@ def test_time_order_merge_in_parts(tmp_path, threads):
     raw = _etw._columns(str(p), order="time", engine="parallel", threads=threads, columns=cols)
     assert raw["threads"] == threads and raw["rows"] == 70001
     assert A._raw_to_table(raw, cols).combine_chunks().equals(ref)
+
+
+def test_collect_properties_keeps_its_own_copy_of_the_arrays():
+    """_collect_properties copies its index arrays: a writable buffer changed by Python
+    code while the events are walked (here, the iterator itself) changes nothing."""
+    from array import array
+    raw = A.read_columns(SAMPLE, columns=("file_offset", "kind", "provider"))
+    types = raw["types"]
+    offsets = b"".join(bytes(ch["file_offset"]) for ch in raw["chunks"])
+    tidx = b"".join(bytes(ch["type"]) for ch in raw["chunks"])
+    ids = array("I", [t["id"] for t in types]).tobytes()
+    provs = b"".join(t["provider_id"].bytes for t in types)
+    smallest = min(range(len(types)), key=lambda t: types[t]["count"])
+    keys = bytearray(array("i", range(len(types))).tobytes())
+    view = memoryview(keys).cast("i")
+
+    def events():
+        for i, ev in enumerate(etw.open(SAMPLE)):
+            if i == 0:  # every type now claims the table with the fewest rows
+                for j in range(len(types)):
+                    view[j] = smallest
+            yield ev
+
+    got = _etw._collect_properties(events(), offsets, tidx, ids, provs, keys, len(types))
+    want = _etw._collect_properties(iter(etw.open(SAMPLE)), offsets, tidx, ids, provs,
+                                    array("i", range(len(types))).tobytes(), len(types))
+    assert [(dict(v), b, u) for v, b, u in got] == [(dict(v), b, u) for v, b, u in want]
+    assert sum(len(next(iter(v.values()), [])) for v, _b, _u in got) > 100
+    with pytest.raises(ValueError, match="disagree"):
+        _etw._collect_properties(iter(()), offsets, tidx[:-4], ids, provs, keys, len(types))
+    with pytest.raises(ValueError, match="key out of range"):
+        _etw._collect_properties(iter(()), offsets, tidx, ids, provs,
+                                 array("i", [len(types)] * len(types)).tobytes(), len(types))

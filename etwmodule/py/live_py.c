@@ -247,6 +247,9 @@ static PyObject *live_trace_new(etwpy_state *st, PyObject *schemas) {
         Py_DECREF(t);
         return PyErr_NoMemory();
     }
+    /* As a file's Trace: caches of objects made from this registry's schemas
+     * key on the serial (a schema's address may be reused once it is freed). */
+    t->registry_serial = ++st->registry_serials;
     if (schemas != Py_None) {
         t->schemas = Py_NewRef(schemas);
         if (!(t->provided = PySet_New(NULL))) {

@@ -9,17 +9,27 @@
 
 #include "etwpy.h"
 
-/* A read-only C-contiguous view of a buffer argument that holds whole items
- * of `item` bytes; 0, or -1 with an exception. */
-static int get_view(PyObject *o, Py_buffer *view, Py_ssize_t item, const char *what) {
-    if (PyObject_GetBuffer(o, view, PyBUF_SIMPLE) < 0) return -1;
-    if (view->len % item) {
+/* A private copy of a buffer argument that holds whole items of `item`
+ * bytes: the caller's buffer may be writable and change while Python code
+ * runs (the iterator, schema hooks, finalizers), and may be unaligned.
+ * Returns the copy (PyMem; NULL for an empty buffer) and its item count in
+ * *n, or sets an exception, *n = -1, and returns NULL. */
+static void *copy_items(PyObject *o, Py_ssize_t item, const char *what, Py_ssize_t *n) {
+    Py_buffer view;
+    void *copy = NULL;
+    *n = -1;
+    if (PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) < 0) return NULL;
+    if (view.len % item) {
         PyErr_Format(PyExc_ValueError, "_collect_properties: %s is not an array of %zd-byte "
                      "items", what, item);
-        PyBuffer_Release(view);
-        return -1;
+    } else if (view.len && !(copy = PyMem_Malloc((size_t)view.len))) {
+        PyErr_NoMemory();
+    } else {
+        if (view.len) memcpy(copy, view.buf, (size_t)view.len);
+        *n = view.len / item;
     }
-    return 0;
+    PyBuffer_Release(&view);
+    return copy;
 }
 
 /* The list of row values of `name` in a table: made on first use, filled
@@ -52,8 +62,11 @@ static PyObject *event_props(EventObject *ev) {
 PyObject *etwpy_collect_properties(PyObject *module, PyObject *args) {
     etwpy_state *st = (etwpy_state *)PyModule_GetState(module);
     PyObject *it, *offsets_o, *tidx_o, *ids_o, *provs_o, *keys_o, *out = NULL, *ev_o = NULL;
-    Py_buffer offsets = {0}, tidx = {0}, ids = {0}, provs = {0}, keys = {0};
-    Py_ssize_t nkeys, nrows, ntypes, row = 0, *rank = NULL, *count = NULL;
+    uint64_t *off = NULL;
+    int32_t *ti = NULL, *ko = NULL;
+    uint32_t *tid = NULL;
+    uint8_t *pv = NULL;
+    Py_ssize_t nkeys, nrows, ntypes, n_ti, n_pv, n_ko, row = 0, *rank = NULL, *count = NULL;
     unsigned long seen = 0;
     if (!PyArg_ParseTuple(args, "OOOOOOn:_collect_properties", &it, &offsets_o, &tidx_o,
                           &ids_o, &provs_o, &keys_o, &nkeys))
@@ -62,38 +75,37 @@ PyObject *etwpy_collect_properties(PyObject *module, PyObject *args) {
         PyErr_SetString(PyExc_TypeError, "_collect_properties: an iterator of events expected");
         return NULL;
     }
-    if (get_view(offsets_o, &offsets, 8, "file_offsets") < 0) goto done;
-    if (get_view(tidx_o, &tidx, 4, "type indices") < 0) goto done;
-    if (get_view(ids_o, &ids, 4, "type ids") < 0) goto done;
-    if (get_view(provs_o, &provs, 16, "type providers") < 0) goto done;
-    if (get_view(keys_o, &keys, 4, "key_of_type") < 0) goto done;
-    nrows = offsets.len / 8;
-    ntypes = ids.len / 4;
-    if (tidx.len / 4 != nrows || provs.len / 16 != ntypes || keys.len / 4 != ntypes ||
-        nkeys < 0) {
+    off = (uint64_t *)copy_items(offsets_o, 8, "file_offsets", &nrows);
+    if (nrows < 0) goto done;
+    ti = (int32_t *)copy_items(tidx_o, 4, "type indices", &n_ti);
+    if (n_ti < 0) goto done;
+    tid = (uint32_t *)copy_items(ids_o, 4, "type ids", &ntypes);
+    if (ntypes < 0) goto done;
+    pv = (uint8_t *)copy_items(provs_o, 16, "type providers", &n_pv);
+    if (n_pv < 0) goto done;
+    ko = (int32_t *)copy_items(keys_o, 4, "key_of_type", &n_ko);
+    if (n_ko < 0) goto done;
+    if (n_ti != nrows || n_pv != ntypes || n_ko != ntypes || nkeys < 0) {
         PyErr_SetString(PyExc_ValueError, "_collect_properties: array lengths disagree");
         goto done;
     }
-    {
-        const int32_t *ti = (const int32_t *)tidx.buf, *ko = (const int32_t *)keys.buf;
-        for (Py_ssize_t t = 0; t < ntypes; t++)
-            if (ko[t] < 0 || ko[t] >= nkeys) {
-                PyErr_SetString(PyExc_ValueError, "_collect_properties: key out of range");
-                goto done;
-            }
-        for (Py_ssize_t i = 0; i < nrows; i++)
-            if (ti[i] < 0 || ti[i] >= ntypes) {
-                PyErr_SetString(PyExc_ValueError, "_collect_properties: type out of range");
-                goto done;
-            }
-        rank = PyMem_Calloc((size_t)nkeys + 1, sizeof *rank);
-        count = PyMem_Calloc((size_t)nkeys + 1, sizeof *count);
-        if (!rank || !count) {
-            PyErr_NoMemory();
+    for (Py_ssize_t t = 0; t < ntypes; t++)
+        if (ko[t] < 0 || ko[t] >= nkeys) {
+            PyErr_SetString(PyExc_ValueError, "_collect_properties: key out of range");
             goto done;
         }
-        for (Py_ssize_t i = 0; i < nrows; i++) count[ko[ti[i]]]++;
+    for (Py_ssize_t i = 0; i < nrows; i++)
+        if (ti[i] < 0 || ti[i] >= ntypes) {
+            PyErr_SetString(PyExc_ValueError, "_collect_properties: type out of range");
+            goto done;
+        }
+    rank = PyMem_Calloc((size_t)nkeys + 1, sizeof *rank);
+    count = PyMem_Calloc((size_t)nkeys + 1, sizeof *count);
+    if (!rank || !count) {
+        PyErr_NoMemory();
+        goto done;
     }
+    for (Py_ssize_t i = 0; i < nrows; i++) count[ko[ti[i]]]++;
     if (!(out = PyList_New(nkeys))) goto done;
     for (Py_ssize_t k = 0; k < nkeys; k++) {
         PyObject *t = Py_BuildValue("(NNN)", PyDict_New(), PySet_New(NULL), PySet_New(NULL));
@@ -105,10 +117,6 @@ PyObject *etwpy_collect_properties(PyObject *module, PyObject *args) {
      * file position with its type's id and provider (as the Python matching
      * this replaces), so equal positions cannot mix up. */
     while (row < nrows && (ev_o = PyIter_Next(it)) != NULL) {
-        const uint64_t *off = (const uint64_t *)offsets.buf;
-        const int32_t *ti = (const int32_t *)tidx.buf, *ko = (const int32_t *)keys.buf;
-        const uint32_t *tid = (const uint32_t *)ids.buf;
-        const uint8_t *pv = (const uint8_t *)provs.buf;
         EventObject *ev = (EventObject *)ev_o;
         const etw_record *r;
         uint8_t g[16];
@@ -161,10 +169,10 @@ fail:
 done:
     PyMem_Free(rank);
     PyMem_Free(count);
-    if (offsets.obj) PyBuffer_Release(&offsets);
-    if (tidx.obj) PyBuffer_Release(&tidx);
-    if (ids.obj) PyBuffer_Release(&ids);
-    if (provs.obj) PyBuffer_Release(&provs);
-    if (keys.obj) PyBuffer_Release(&keys);
+    PyMem_Free(off);
+    PyMem_Free(ti);
+    PyMem_Free(tid);
+    PyMem_Free(pv);
+    PyMem_Free(ko);
     return out;
 }

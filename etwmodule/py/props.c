@@ -571,6 +571,9 @@ PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema 
     PyObject *e, *old;
     uint32_t h;
     if (!pc) return NULL;
+    /* Without a registry serial (an event with no trace) a schema's address
+     * says nothing: built each time, not kept. */
+    if (s && !serial) return system_entry_new(st, pc, ev->rec, s);
     h = g->data1 ^ ((uint32_t)g->data2 << 9) ^ etw_le32(g->data4 + 4) ^ (r->id * 0x9E3779B1u) ^
         ((uint32_t)r->opcode << 7) ^ ((uint32_t)r->task * 0x85EBCA6Bu) ^
         ((uint32_t)r->version << 17) ^ ((uint32_t)r->level << 23) ^ r->kind ^

@@ -540,6 +540,7 @@ static js_slot *js_lookup(etwpy_state *st, const etw_record *r, const etw_schema
     js_slot *slot;
     jw t;
     uint32_t h;
+    size_t head_len;
     char *text;
     if (!st->jcache) {
         st->jcache = (struct etwpy_jcache *)PyMem_Calloc(1, sizeof *st->jcache);
@@ -565,17 +566,17 @@ static js_slot *js_lookup(etwpy_state *st, const etw_record *r, const etw_schema
         jw_free(&t);
         return NULL;
     }
-    slot->head_len = (uint32_t)t.len;
+    head_len = t.len;
     if (jw_system_tail(&t, r, s) < 0 || !(text = (char *)PyMem_Malloc(t.len ? t.len : 1))) {
         if (!PyErr_Occurred()) PyErr_NoMemory();
         jw_free(&t);
-        slot->text = NULL; /* (head_len was overwritten) */
-        return NULL;
+        return NULL; /* the slot keeps its entry */
     }
     memcpy(text, t.buf, t.len);
     PyMem_Free(slot->text);
     slot->text = text;
-    slot->tail_len = (uint32_t)t.len - slot->head_len;
+    slot->head_len = (uint32_t)head_len;
+    slot->tail_len = (uint32_t)(t.len - head_len);
     slot->nonascii = (uint8_t)t.nonascii;
     slot->serial = serial;
     slot->schema = s;
@@ -599,7 +600,8 @@ static int jw_system(jw *w, etwpy_state *st, EventObject *ev, const etw_schema *
     const etw_ext_item *rel = NULL;
     js_slot *slot;
     int k;
-    /* Without a trace (serial 0) a schema's address says nothing: no cache. */
+    /* Without a registry serial (an event with no trace) a schema's address
+     * says nothing: no cache. */
     if (s && !serial) {
         if (jw_system_head(w, r, s) < 0) return -1;
         slot = NULL;
