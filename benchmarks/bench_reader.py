@@ -113,20 +113,13 @@ def _pass_etw_iter(etw, path, count, order="time"):
     count[0] = trace.stats["events"]
 
 
-def _pass_etw_decode(etw, path, count):
+def _pass_etw_convert(etw, path, count, method):
+    """ev.to_dict() or ev.to_json() (`method`) for every event."""
+    convert = getattr(etw.Event, method)
     trace = etw.open(path)
     n = 0
     for ev in trace:
-        ev.to_dict()
-        n += 1
-        count[0] = n
-
-
-def _pass_etw_json(etw, path, count):
-    trace = etw.open(path)
-    n = 0
-    for ev in trace:
-        ev.to_json()
+        convert(ev)
         n += 1
         count[0] = n
 
@@ -137,25 +130,9 @@ def _pass_dict_floor(etw, path, count):
     to_dict() built from Python objects, measured on the same machine in the same run."""
     import datetime
     import uuid
-    guid = uuid.UUID(int=1)
-    when = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
-    trace = etw.open(path)
-    n = 0
-    for ev in trace:
-        pid = ev.pid
-        {"System": {"Provider": {"Name": "P", "Guid": guid}, "EventName": "E",
-                    "EventID": 1, "Version": 0, "Level": {"Value": 4, "Name": "Info"},
-                    "Task": {"Value": 0, "Name": ""}, "Opcode": {"Value": 0, "Name": ""},
-                    "Keywords": {"Mask": "0x0", "Name": []},
-                    "TimeCreated": {"SystemTime": when},
-                    "Correlation": {"ActivityID": None, "RelatedActivityID": None},
-                    "Execution": {"ProcessID": pid, "ThreadID": pid, "ProcessorID": 0,
-                                  "KernelTime": 0, "UserTime": 0},
-                    "Channel": {"Value": 0, "Name": ""}},
-         "EventData": {"A": pid, "B": 2, "C": "c", "D": 4, "E": 5},
-         "ExtendedData": {}}
-        n += 1
-        count[0] = n
+    from dict_floor import literal_floor
+    literal_floor(etw.open(path), count, uuid.UUID(int=1),
+                  datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc))
 
 
 def _pass_dissect(path, count):
@@ -240,8 +217,8 @@ def worker(mode, path, repeat, timeout):
         "etw-scan": lambda c: _pass_etw_scan(etw, path, c),
         "etw-iter": lambda c: _pass_etw_iter(etw, path, c),
         "etw-iter-file": lambda c: _pass_etw_iter(etw, path, c, order="file"),
-        "etw-decode": lambda c: _pass_etw_decode(etw, path, c),
-        "etw-json": lambda c: _pass_etw_json(etw, path, c),
+        "etw-decode": lambda c: _pass_etw_convert(etw, path, c, "to_dict"),
+        "etw-json": lambda c: _pass_etw_convert(etw, path, c, "to_json"),
         "etw-dictfloor": lambda c: _pass_dict_floor(etw, path, c),
         "dissect": lambda c: _pass_dissect(path, c),
         "dissect-decode": lambda c: _pass_dissect_decode(path, c),

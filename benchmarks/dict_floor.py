@@ -9,8 +9,9 @@ then measures, best of --repeat runs:
   C, templates   the same from prebuilt templates (PyDict_Copy, then the per-event
                  values set), as to_dict() does it: the floor under any to_dict()
                  returning real dicts of this shape on this interpreter and machine
-  literal floor  the same shape as a Python dict literal (what bench_reader.py's
-                 "floor" mode does per event, without the iteration)
+  literal floor  the same shape as a Python dict literal (literal_floor(), which
+                 bench_reader.py's "floor" mode runs over a trace's events), here
+                 without a trace
   to_dict()      etw's Event.to_dict() over the files given (default: the corpus),
                  iteration included
 
@@ -23,6 +24,7 @@ import argparse
 import datetime
 import glob
 import importlib.util
+import itertools
 import os
 import subprocess
 import sys
@@ -58,6 +60,29 @@ def best(fn, repeat):
     return t
 
 
+def literal_floor(events, count, guid, when):
+    """Builds, for each of `events`, a Python dict literal of the to_dict() shape (13
+    dicts, 5 EventData values, constants except the event's pid), keeping the number
+    built in count[0]: what CPython itself needs to hand out that shape per event (also
+    bench_reader.py's floor mode, over a trace's events)."""
+    n = 0
+    for ev in events:
+        pid = ev.pid
+        {"System": {"Provider": {"Name": "P", "Guid": guid}, "EventName": "E",
+                    "EventID": 1, "Version": 0, "Level": {"Value": 4, "Name": "Info"},
+                    "Task": {"Value": 0, "Name": ""}, "Opcode": {"Value": 0, "Name": ""},
+                    "Keywords": {"Mask": "0x0", "Name": []},
+                    "TimeCreated": {"SystemTime": when},
+                    "Correlation": {"ActivityID": None, "RelatedActivityID": None},
+                    "Execution": {"ProcessID": pid, "ThreadID": pid, "ProcessorID": 0,
+                                  "KernelTime": 0, "UserTime": 0},
+                    "Channel": {"Value": 0, "Name": ""}},
+         "EventData": {"A": pid, "B": 2, "C": "c", "D": 4, "E": 5},
+         "ExtendedData": {}}
+        n += 1
+        count[0] = n
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", default=os.path.join(REPO, "..", "shared", "etl-corpus"))
@@ -78,19 +103,14 @@ def main(argv=None):
         copy_floor = best(lambda: mod.run(n, pid, 0, "Info", guid, when, True),
                           args.repeat) / n
 
+    class _Ev:
+        __slots__ = ("pid",)
+
+    ev = _Ev()
+    ev.pid = pid
+
     def literal():
-        for _ in range(n):
-            {"System": {"Provider": {"Name": "P", "Guid": guid}, "EventName": "E",
-                        "EventID": 1, "Version": 0, "Level": {"Value": 4, "Name": "Info"},
-                        "Task": {"Value": 0, "Name": ""}, "Opcode": {"Value": 0, "Name": ""},
-                        "Keywords": {"Mask": "0x0", "Name": []},
-                        "TimeCreated": {"SystemTime": when},
-                        "Correlation": {"ActivityID": None, "RelatedActivityID": None},
-                        "Execution": {"ProcessID": pid, "ThreadID": pid, "ProcessorID": 0,
-                                      "KernelTime": 0, "UserTime": 0},
-                        "Channel": {"Value": 0, "Name": ""}},
-             "EventData": {"A": pid, "B": 2, "C": "c", "D": 4, "E": 5},
-             "ExtendedData": {}}
+        literal_floor(itertools.repeat(ev, n), [0], guid, when)
 
     lit_floor = best(literal, args.repeat) / n
     files = sorted(glob.glob(os.path.join(args.corpus, "*.etl")))

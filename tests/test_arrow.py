@@ -415,17 +415,6 @@ def test_tables_per_event_type():
         ("time", "id", "version", "opcode", "pid", "tid", "cpu", "activity_id"))
 
 
-def _arrow_value(v):
-    """What a property value becomes in a tables() column (UUIDs as text)."""
-    if isinstance(v, uuid.UUID):
-        return str(v)
-    if isinstance(v, dict):
-        return {k: _arrow_value(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_arrow_value(x) for x in v]
-    return v
-
-
 @pytest.mark.parametrize("name", ["airbus-etl-parser_ShutdownPerfDiagLogger.etl",
                                   "etwanalyzer_TraceLoggingTester.buffers-0+14.etl"])
 def test_tables_property_columns_equal_the_events(corpus_dir, name):
@@ -444,7 +433,7 @@ def test_tables_property_columns_equal_the_events(corpus_dir, name):
         assert set(names) == {n for ev in evs for n in ev.keys()} - {"file_offset", "id"}, key
         for n in names:
             col = table.column(n)
-            want = [_arrow_value(ev.get(n)) for ev in evs]
+            want = [A._value_for_arrow(ev.get(n)) for ev in evs]
             got = col.to_pylist()
             if pa.types.is_string(col.type) and not all(
                     w is None or isinstance(w, str) for w in want):

@@ -36,7 +36,6 @@ typedef struct {
     PyObject *str_int;        /* "int" keyword for uuid.UUID(int=...) */
     etw_decoder *decoder;     /* scratch for property decoding (used with the GIL held) */
     struct etwpy_pcache *pcache; /* props.c: name/key caches, decoder-busy flag (lazy) */
-    struct etwpy_jcache *jcache; /* tojson.c: System texts of to_json() (lazy) */
     etwpy_guid_slot guid_cache[ETWPY_GUID_CACHE];
     struct EventObject_s *free_events[ETWPY_EVENT_FREELIST]; /* dead Event memory for reuse */
     int n_free_events;
@@ -122,10 +121,6 @@ PyObject *etwpy_event_properties(EventObject *ev);
 PyObject *etwpy_schemas_hook(EventObject *ev, const char *name);
 /* Frees st->pcache (call from module_clear/module_free). Never fails. */
 void etwpy_pcache_free(etwpy_state *st);
-
-/* --- tojson.c --- */
-/* Frees st->jcache (call from module_clear/module_free). Never fails. */
-void etwpy_jcache_free(etwpy_state *st);
 
 /* --- wevt_py.c --- */
 PyObject *etwpy_wevt_to_blobs(PyObject *module, PyObject *args);

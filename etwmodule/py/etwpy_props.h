@@ -109,6 +109,20 @@ enum {
     ETWPY_SE_CHANNEL, ETWPY_SE_KEYWORDS, ETWPY_SE_KWNAMES, ETWPY_SE_COUNT
 };
 PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema *s);
+/* to_json()'s text of the same System parts, in the same cache: the head (from
+ * System's opening brace through the Keywords object) then the tail (from the
+ * Execution object's closing brace through System's closing brace). */
+typedef struct etwpy_sys_json {
+    char *text;        /* head_len + tail_len bytes (PyMem), NULL until filled */
+    uint32_t head_len, tail_len;
+    uint8_t nonascii;  /* the text holds UTF-8 beyond ASCII */
+} etwpy_sys_json;
+/* The cache's JSON part for r's System key (registry serial, schema, header
+ * fields), for the caller to fill when its text is NULL (without running
+ * Python code before it is done with it). Only for a key that can be cached:
+ * serial 0 only with no schema. Returns NULL with an exception (no memory). */
+etwpy_sys_json *etwpy_system_json(etwpy_state *st, const etw_record *r, const etw_schema *s,
+                                  uint64_t serial);
 /* TimeCreated's SystemTime: the UTC datetime of the record's time (the one
  * of the previous call when in the same microsecond), or the FILETIME int
  * when outside datetime's range. Returns a new reference or NULL with an

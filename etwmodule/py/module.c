@@ -304,7 +304,6 @@ static int module_clear(PyObject *m) {
     for (int i = 0; i < ETW_KIND_COUNT; i++) Py_CLEAR(st->kind_names[i]);
     for (int i = 0; i < ETWPY_GUID_CACHE; i++) Py_CLEAR(st->guid_cache[i].uuid);
     etwpy_pcache_free(st);
-    etwpy_jcache_free(st);
     while (st->n_free_events > 0) PyObject_Free(st->free_events[--st->n_free_events]);
     return 0;
 }

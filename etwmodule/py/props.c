@@ -79,11 +79,11 @@ typedef struct lk_slot {
     uint8_t manifest; /* 1 manifest key, 0 classic key */
 } lk_slot;
 
-/* to_dict()'s System parts that depend only on the schema and the header's
- * provider, kind, id, version, level, task, opcode, channel and keyword (see
- * etwpy_system_entry). The schema pointer is only meaningful with the
- * registry's serial: a schema's address may be reused once its trace is
- * freed. */
+/* The System parts that depend only on the schema and the header's provider,
+ * kind, id, version, level, task, opcode, channel and keyword, for to_dict()
+ * (etwpy_system_entry) and to_json() (etwpy_system_json), each filled when
+ * first asked. The schema pointer is only meaningful with the registry's
+ * serial: a schema's address may be reused once its trace is freed. */
 #define SYS_SLOTS 1024 /* power of two */
 typedef struct sys_slot {
     uint64_t serial;
@@ -92,7 +92,9 @@ typedef struct sys_slot {
     uint64_t keyword;
     uint16_t id, task;
     uint8_t kind, version, level, opcode, channel;
-    PyObject *entry; /* strong: tuple of ETWPY_SE_COUNT objects, or NULL */
+    uint8_t used;        /* the key fields are set */
+    PyObject *entry;     /* strong: tuple of ETWPY_SE_COUNT objects, or NULL */
+    etwpy_sys_json json; /* text NULL until to_json() asks */
 } sys_slot;
 
 /* {"ProcessID": .., "ThreadID": .., "ProcessorID": .., "KernelTime": ..,
@@ -562,39 +564,43 @@ fail:
     return NULL;
 }
 
-PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema *s) {
-    struct etwpy_pcache *pc = pcache_get(st);
-    const etw_record *r = ev->rec;
+static sys_slot *sys_slot_of(struct etwpy_pcache *pc, const etw_record *r,
+                             const etw_schema *s, uint64_t serial) {
     const etw_guid *g = &r->provider_id;
-    uint64_t serial = s ? event_serial(ev) : 0;
-    sys_slot *slot;
-    PyObject *e, *old;
-    uint32_t h;
-    if (!pc) return NULL;
-    /* Without a registry serial (an event with no trace) a schema's address
-     * says nothing: built each time, not kept. */
-    if (s && !serial) return system_entry_new(st, pc, ev->rec, s);
-    h = g->data1 ^ ((uint32_t)g->data2 << 9) ^ etw_le32(g->data4 + 4) ^ (r->id * 0x9E3779B1u) ^
-        ((uint32_t)r->opcode << 7) ^ ((uint32_t)r->task * 0x85EBCA6Bu) ^
-        ((uint32_t)r->version << 17) ^ ((uint32_t)r->level << 23) ^ r->kind ^
-        (uint32_t)(r->keyword ^ (r->keyword >> 32)) ^ ((uint32_t)r->channel << 3) ^
-        (uint32_t)((uintptr_t)s >> 4) ^ (uint32_t)serial;
+    uint32_t h = g->data1 ^ ((uint32_t)g->data2 << 9) ^ etw_le32(g->data4 + 4) ^
+                 (r->id * 0x9E3779B1u) ^ ((uint32_t)r->opcode << 7) ^
+                 ((uint32_t)r->task * 0x85EBCA6Bu) ^ ((uint32_t)r->version << 17) ^
+                 ((uint32_t)r->level << 23) ^ r->kind ^
+                 (uint32_t)(r->keyword ^ (r->keyword >> 32)) ^ ((uint32_t)r->channel << 3) ^
+                 (uint32_t)((uintptr_t)s >> 4) ^ (uint32_t)serial;
     h ^= h >> 16;
-    slot = &pc->sys[h & (SYS_SLOTS - 1)];
-    if (slot->entry && slot->schema == s && slot->serial == serial && slot->id == r->id &&
-        slot->opcode == r->opcode && slot->task == r->task && slot->version == r->version &&
-        slot->level == r->level && slot->kind == r->kind && slot->channel == r->channel &&
-        slot->keyword == r->keyword && etw_guid_eq(&slot->provider, g))
-        return Py_NewRef(slot->entry);
-    e = system_entry_new(st, pc, r, s);
-    if (!e) return NULL;
-    /* Building may have run Python code (a collection) that used this slot:
-     * fill it now, whole before the old entry goes. */
+    return &pc->sys[h & (SYS_SLOTS - 1)];
+}
+
+static int sys_slot_is(const sys_slot *slot, const etw_record *r, const etw_schema *s,
+                       uint64_t serial) {
+    return slot->used && slot->schema == s && slot->serial == serial && slot->id == r->id &&
+           slot->opcode == r->opcode && slot->task == r->task &&
+           slot->version == r->version && slot->level == r->level && slot->kind == r->kind &&
+           slot->channel == r->channel && slot->keyword == r->keyword &&
+           etw_guid_eq(&slot->provider, &r->provider_id);
+}
+
+/* Gives slot r's key. What it held for another key goes: its text is freed
+ * and its entry returned (a reference the caller releases once done with the
+ * slot: releasing it may run code). Returns NULL when there is nothing to
+ * release. */
+static PyObject *sys_slot_take(sys_slot *slot, const etw_record *r, const etw_schema *s,
+                               uint64_t serial) {
+    PyObject *old;
+    if (sys_slot_is(slot, r, s, serial)) return NULL;
     old = slot->entry;
-    slot->entry = Py_NewRef(e);
+    slot->entry = NULL;
+    PyMem_Free(slot->json.text);
+    memset(&slot->json, 0, sizeof slot->json);
     slot->serial = serial;
     slot->schema = s;
-    slot->provider = *g;
+    slot->provider = r->provider_id;
     slot->keyword = r->keyword;
     slot->id = r->id;
     slot->task = r->task;
@@ -603,8 +609,44 @@ PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema 
     slot->level = r->level;
     slot->opcode = r->opcode;
     slot->channel = r->channel;
+    slot->used = 1;
+    return old;
+}
+
+PyObject *etwpy_system_entry(etwpy_state *st, EventObject *ev, const etw_schema *s) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    const etw_record *r = ev->rec;
+    uint64_t serial = s ? event_serial(ev) : 0;
+    sys_slot *slot;
+    PyObject *e, *old, *prev;
+    if (!pc) return NULL;
+    /* Without a registry serial (an event with no trace) a schema's address
+     * says nothing: built each time, not kept. */
+    if (s && !serial) return system_entry_new(st, pc, ev->rec, s);
+    slot = sys_slot_of(pc, r, s, serial);
+    if (slot->entry && sys_slot_is(slot, r, s, serial)) return Py_NewRef(slot->entry);
+    e = system_entry_new(st, pc, r, s);
+    if (!e) return NULL;
+    /* Building may have run Python code (a collection) that used this slot:
+     * key it now, and make it whole before what it held goes. */
+    old = sys_slot_take(slot, r, s, serial);
+    prev = slot->entry;
+    slot->entry = Py_NewRef(e);
+    Py_XDECREF(prev);
     Py_XDECREF(old);
     return e;
+}
+
+etwpy_sys_json *etwpy_system_json(etwpy_state *st, const etw_record *r, const etw_schema *s,
+                                  uint64_t serial) {
+    struct etwpy_pcache *pc = pcache_get(st);
+    sys_slot *slot;
+    PyObject *old;
+    if (!pc) return NULL;
+    slot = sys_slot_of(pc, r, s, serial);
+    /* Releasing another key's entry may run code that takes the slot again. */
+    while ((old = sys_slot_take(slot, r, s, serial)) != NULL) Py_DECREF(old);
+    return &slot->json;
 }
 
 PyObject *etwpy_time_created(etwpy_state *st, const etw_record *r) {
@@ -1818,7 +1860,12 @@ void etwpy_pcache_free(etwpy_state *st) {
         Py_CLEAR(pc->en[i].name);
     }
     Py_CLEAR(pc->time);
-    for (int i = 0; i < SYS_SLOTS; i++) Py_CLEAR(pc->sys[i].entry);
+    for (int i = 0; i < SYS_SLOTS; i++) {
+        Py_CLEAR(pc->sys[i].entry);
+        PyMem_Free(pc->sys[i].json.text);
+        pc->sys[i].json.text = NULL;
+        pc->sys[i].used = 0;
+    }
     for (int i = 0; i < EX_SLOTS; i++) Py_CLEAR(pc->ex[i].dict);
     for (int i = 0; i < PD_SLOTS; i++) {
         Py_CLEAR(pc->pd[i].dict);

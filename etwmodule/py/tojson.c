@@ -504,63 +504,15 @@ static int jw_system_tail(jw *w, const etw_record *r, const etw_schema *s) {
     return jw_c(w, '}');
 }
 
-/* Cached heads and tails (see jw_system_head), keyed as to_dict()'s System
- * entries (props.c): the schema pointer is only meaningful with the trace's
- * registry serial, as a schema's address may be reused once its trace is
- * freed. */
-#define JS_SLOTS 512 /* power of two */
-typedef struct js_slot {
-    uint64_t serial;
-    const etw_schema *schema;
-    etw_guid provider;
-    uint64_t keyword;
-    uint16_t id, task;
-    uint8_t kind, version, level, opcode, channel, nonascii;
-    uint32_t head_len, tail_len;
-    char *text; /* head_len + tail_len bytes (PyMem), or NULL: empty slot */
-} js_slot;
-
-struct etwpy_jcache {
-    js_slot slot[JS_SLOTS];
-};
-
-void etwpy_jcache_free(etwpy_state *st) {
-    struct etwpy_jcache *jc = st->jcache;
-    if (!jc) return;
-    st->jcache = NULL;
-    for (int i = 0; i < JS_SLOTS; i++) PyMem_Free(jc->slot[i].text);
-    PyMem_Free(jc);
-}
-
-/* The cache slot for r's System head and tail, filled when it held another
- * key. Returns NULL with an exception (out of memory). */
-static js_slot *js_lookup(etwpy_state *st, const etw_record *r, const etw_schema *s,
-                          uint64_t serial) {
-    const etw_guid *g = &r->provider_id;
-    js_slot *slot;
-    jw t;
-    uint32_t h;
+/* r's System head and tail from the System cache (props.c), written there on
+ * first use. Returns NULL with an exception (out of memory). */
+static const etwpy_sys_json *jw_system_text(etwpy_state *st, const etw_record *r,
+                                            const etw_schema *s, uint64_t serial) {
+    etwpy_sys_json *j = etwpy_system_json(st, r, s, serial);
     size_t head_len;
     char *text;
-    if (!st->jcache) {
-        st->jcache = (struct etwpy_jcache *)PyMem_Calloc(1, sizeof *st->jcache);
-        if (!st->jcache) {
-            PyErr_NoMemory();
-            return NULL;
-        }
-    }
-    h = g->data1 ^ ((uint32_t)g->data2 << 9) ^ etw_le32(g->data4 + 4) ^ (r->id * 0x9E3779B1u) ^
-        ((uint32_t)r->opcode << 7) ^ ((uint32_t)r->task * 0x85EBCA6Bu) ^
-        ((uint32_t)r->version << 17) ^ ((uint32_t)r->level << 23) ^ r->kind ^
-        (uint32_t)(r->keyword ^ (r->keyword >> 32)) ^ ((uint32_t)r->channel << 3) ^
-        (uint32_t)((uintptr_t)s >> 4) ^ (uint32_t)serial;
-    h ^= h >> 16;
-    slot = &st->jcache->slot[h & (JS_SLOTS - 1)];
-    if (slot->text && slot->schema == s && slot->serial == serial && slot->id == r->id &&
-        slot->opcode == r->opcode && slot->task == r->task && slot->version == r->version &&
-        slot->level == r->level && slot->kind == r->kind && slot->channel == r->channel &&
-        slot->keyword == r->keyword && etw_guid_eq(&slot->provider, g))
-        return slot;
+    jw t;
+    if (!j || j->text) return j;
     jw_init(&t);
     if (jw_system_head(&t, r, s) < 0) {
         jw_free(&t);
@@ -570,27 +522,15 @@ static js_slot *js_lookup(etwpy_state *st, const etw_record *r, const etw_schema
     if (jw_system_tail(&t, r, s) < 0 || !(text = (char *)PyMem_Malloc(t.len ? t.len : 1))) {
         if (!PyErr_Occurred()) PyErr_NoMemory();
         jw_free(&t);
-        return NULL; /* the slot keeps its entry */
+        return NULL;
     }
     memcpy(text, t.buf, t.len);
-    PyMem_Free(slot->text);
-    slot->text = text;
-    slot->head_len = (uint32_t)head_len;
-    slot->tail_len = (uint32_t)(t.len - head_len);
-    slot->nonascii = (uint8_t)t.nonascii;
-    slot->serial = serial;
-    slot->schema = s;
-    slot->provider = *g;
-    slot->keyword = r->keyword;
-    slot->id = r->id;
-    slot->task = r->task;
-    slot->kind = r->kind;
-    slot->version = r->version;
-    slot->level = r->level;
-    slot->opcode = r->opcode;
-    slot->channel = r->channel;
+    j->text = text;
+    j->head_len = (uint32_t)head_len;
+    j->tail_len = (uint32_t)(t.len - head_len);
+    j->nonascii = (uint8_t)t.nonascii;
     jw_free(&t);
-    return slot;
+    return j;
 }
 
 static int jw_system(jw *w, etwpy_state *st, EventObject *ev, const etw_schema *s,
@@ -598,18 +538,18 @@ static int jw_system(jw *w, etwpy_state *st, EventObject *ev, const etw_schema *
     const etw_record *r = ev->rec;
     char b[64];
     const etw_ext_item *rel = NULL;
-    js_slot *slot;
+    const etwpy_sys_json *text;
     int k;
     /* Without a registry serial (an event with no trace) a schema's address
      * says nothing: no cache. */
     if (s && !serial) {
         if (jw_system_head(w, r, s) < 0) return -1;
-        slot = NULL;
+        text = NULL;
     } else {
-        if (!(slot = js_lookup(st, r, s, s ? serial : 0)) ||
-            jw_put(w, slot->text, slot->head_len) < 0)
+        if (!(text = jw_system_text(st, r, s, s ? serial : 0)) ||
+            jw_put(w, text->text, text->head_len) < 0)
             return -1;
-        if (slot->nonascii) w->nonascii = 1;
+        if (text->nonascii) w->nonascii = 1;
     }
     k = etwpy_fmt_filetime(b, r->filetime);
     if (jw_lit(w, ",\"TimeCreated\":{\"SystemTime\":") < 0 ||
@@ -636,9 +576,8 @@ static int jw_system(jw *w, etwpy_state *st, EventObject *ev, const etw_schema *
         jw_lit(w, ",\"KernelTime\":") < 0 || jw_u64(w, r->kernel_time) < 0 ||
         jw_lit(w, ",\"UserTime\":") < 0 || jw_u64(w, r->user_time) < 0)
         return -1;
-    /* The slot may have been refilled by nothing here (no Python code ran since
-     * the lookup), so its tail is still this event's. */
-    if (slot) return jw_put(w, slot->text + slot->head_len, slot->tail_len);
+    /* No Python code ran since the lookup: the cached text is still this key's. */
+    if (text) return jw_put(w, text->text + text->head_len, text->tail_len);
     return jw_system_tail(w, r, s);
 }
 

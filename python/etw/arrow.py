@@ -490,6 +490,13 @@ def _raw_to_table(raw: Mapping[str, Any], cols: Sequence[str]):
     return table.replace_schema_metadata(meta)
 
 
+def _repeated_label(pa, rows: int, index: int, dictionary):
+    """`rows` times dictionary[index], dictionary-encoded (int32 indices, no nulls)."""
+    idx = pa.Array.from_buffers(pa.int32(), rows,
+                                [None, pa.py_buffer(array("i", [index]) * rows)])
+    return pa.DictionaryArray.from_arrays(idx, dictionary, safe=False)
+
+
 def _source_label(src: object) -> str:
     if isinstance(src, _etw.Trace):
         return os.fsdecode(src.path)
@@ -561,10 +568,8 @@ def _to_arrow_many(sources: List[object], *, progress: Union[bool, None, Callabl
     files = pa.array([u.encode("utf-8", "replace").decode("utf-8") for u in unique],
                      type=pa.string())
     where = {lab: i for i, lab in enumerate(unique)}
-    file_chunks = [pa.DictionaryArray.from_arrays(
-        pa.Array.from_buffers(pa.int32(), t.num_rows,
-                              [None, pa.py_buffer(array("i", [where[labels[k]]]) * t.num_rows)]),
-        files, safe=False) for k, t in enumerate(tables)]
+    file_chunks = [_repeated_label(pa, t.num_rows, where[labels[k]], files)
+                   for k, t in enumerate(tables)]
     meta = {b"etw.stats": repr([(lab, results[k][1]) for k, lab in enumerate(labels)]).encode(),
             b"etw.engine": b",".join((t.schema.metadata or {}).get(b"etw.engine", b"?")
                                      for t in tables)}
@@ -781,8 +786,8 @@ def _decode_properties(source: object, raw: Mapping[str, Any], key_of_type: List
     cannot mix up. A value is what ``ev[name]`` gives; None where a row lacks it (or its
     event could not be decoded)."""
     chunks = raw["chunks"]
-    offsets = b"".join(bytes(ch["file_offset"]) for ch in chunks)
-    tidx = b"".join(bytes(ch["type"]) for ch in chunks)
+    offsets = b"".join(ch["file_offset"] for ch in chunks)
+    tidx = b"".join(ch["type"] for ch in chunks)
     types = raw["types"]
     ids = array("I", [t["id"] for t in types]).tobytes()
     provs = b"".join(t["provider_id"].bytes for t in types)

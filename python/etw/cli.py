@@ -711,15 +711,17 @@ def _safe_name(text: str) -> str:
 
 def _file_column(pa: Any, rows: int, path: str) -> Any:
     """The `file` column of one input's rows: its base name, dictionary-encoded."""
-    return pa.DictionaryArray.from_arrays(pa.array([0] * rows, type=pa.int32()),
-                                          pa.array([os.path.basename(path)]))
+    from .arrow import _repeated_label
+    return _repeated_label(pa, rows, 0, pa.array([os.path.basename(path)]))
 
 
-def _file_names(pa: Any, table: Any, files: List[str]) -> Any:
-    """table (from to_arrow over files, whose `file` column has one chunk per file)
-    with that column holding each file's base name instead of its path."""
+def _file_names(pa: Any, table: Any) -> Any:
+    """table (from to_arrow over several files) with its `file` column holding each
+    file's base name instead of its path (the dictionary replaced, the indices kept)."""
     col = table.column("file")
-    chunks = [_file_column(pa, len(chunk), path) for chunk, path in zip(col.chunks, files)]
+    chunks = [pa.DictionaryArray.from_arrays(
+        c.indices, pa.array([os.path.basename(p) for p in c.dictionary.to_pylist()]),
+        safe=False) for c in col.chunks]
     return table.set_column(table.column_names.index("file"), "file",
                             pa.chunked_array(chunks, type=col.type))
 
@@ -760,7 +762,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         traces = [_open_trace(path, args) for path in files]
         table = arrow.to_arrow(traces, columns=cols, progress=_progress(args),
                                **_filters(args, traces[0]))
-        single_tables = [_file_names(pa, table, files)]
+        single_tables = [_file_names(pa, table)]
         files = []
     for path in files:
         trace = _open_trace(path, args)
