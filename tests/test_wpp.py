@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import importlib.util
+import json
 import os
 import struct
 import types
@@ -78,6 +80,32 @@ def decoded():
     return out
 
 
+@pytest.fixture(scope="module")
+def opened():
+    """{file name: [Event]} of the WPP events of the 11 files read with
+    etw.open(path, schemas=[TMF_DIR]) (the public API)."""
+    if not os.path.isdir(TMF_DIR) or not os.path.isfile(ORACLE):
+        pytest.skip("../shared/etl-corpus (wpp-tmf, expected/) is not available")
+    out = {}
+    for name in WPP_FILES:
+        path = os.path.join(CORPUS, name)
+        if not os.path.isfile(path):
+            pytest.skip("%s is not available" % name)
+        out[name] = [ev for ev in etw.open(path, schemas=[TMF_DIR]) if ev.kind == "wpp"]
+    return out
+
+
+def _messages(source, decoded, opened, name):
+    """The WppMessage of each WPP record of a file: from TmfDatabase.decode, or ev.wpp
+    through etw.open (where ev.message must be that message's text)."""
+    if source == "tmfdb":
+        return [m for _, _, m, _ in decoded[name]]
+    events = opened[name]
+    assert all(ev.wpp is not None and ev.message == ev.wpp.message and ev.wpp_reason is None
+               for ev in events)
+    return [ev.wpp for ev in events]
+
+
 def test_oracle_has_every_kind_of_line():
     if not ORACLE_ROWS:
         pytest.skip("oracle not available")
@@ -86,10 +114,11 @@ def test_oracle_has_every_kind_of_line():
     assert {name for name, _, _ in ORACLE_ROWS} == set(WPP_FILES) - {"findneedle_wppemitter-nonselfdesc.etl"}
 
 
+@pytest.mark.parametrize("source", ["tmfdb", "open"])
 @pytest.mark.parametrize("row", ORACLE_ROWS, ids=["%s:%s:%s" % r for r in ORACLE_ROWS])
-def test_oracle_line(decoded, row):
+def test_oracle_line(decoded, opened, row, source):
     name, kind, value = row
-    messages = [m for _, _, m, _ in decoded[name]]
+    messages = _messages(source, decoded, opened, name)
     assert all(m is not None for m in messages)
     if kind == "contains":
         assert value in [m.message for m in messages]
@@ -116,6 +145,29 @@ def test_every_wpp_record_decodes_completely(decoded):
             assert msg.complete and msg.errors == (), (name, msg.errors)
             assert msg.guid == guid and msg.message_number == number
             assert msg.function == "main" and msg.component == "findneedle"
+
+
+def test_open_gives_what_tmfdatabase_gives(decoded, opened):
+    """All 11 files: etw.open(path, schemas=[TMF_DIR]) gives, event by event, the
+    message, TMF facts and arguments TmfDatabase.decode gives; dict(ev), to_dict()'s
+    EventData and to_json()'s EventData carry the arguments."""
+    total = 0
+    for name in WPP_FILES:
+        rows, events = decoded[name], opened[name]
+        assert len(events) == len(rows), name
+        for (guid, number, m, _), ev in zip(rows, events):
+            w = ev.wpp
+            assert (ev.provider_id, ev.id) == (guid, number)
+            assert ev.message == m.message
+            assert (w.message_number, w.name, w.component, w.function, w.file, w.line, w.level, w.flags) == (
+                m.message_number, m.name, m.component, m.function, m.file, m.line, m.level, m.flags)
+            assert w.arguments == m.arguments and w.complete and w.errors == ()
+            assert dict(ev) == m.args
+            data = ev.to_dict()["EventData"]
+            assert data == m.args and data is not ev.to_dict()["EventData"]
+            assert list(json.loads(ev.to_json())["EventData"]) == list(m.args)
+            total += 1
+    assert total == 99
 
 
 def test_counts_per_file(decoded):
@@ -390,6 +442,64 @@ def test_printf_integers():
     assert one("ItemULongLong", struct.pack("<Q", 2 ** 64 - 1), "%10!I64u!") == "18446744073709551615"
 
 
+def one_msg(spec_type: str, payload: bytes, fmt: str = "%10!s!"):
+    """The WppMessage of one argument of type ``spec_type`` formatted with ``fmt``."""
+    db = make_db('#typev test_c1 10 "%%0%s" // LEVEL=L FUNC=f\n{\nx, %s -- 10\n}\n' % (fmt, spec_type))
+    msg = db.decode(event(GUID_A, 10, payload))
+    assert msg is not None and msg.complete and msg.errors == (), db.last_reason
+    return msg
+
+
+def test_unsigned_integer_items():
+    m = one_msg("ItemUChar", b"\xff", "%10!d! %10!hhd! %10!u! %10!02X! %10!s!")
+    assert m.message == "255 -1 255 FF 255"
+    assert m.args == {"x": 255}
+    assert one("ItemUChar", b"A", "%10!c!|%10!3d!") == "A| 65"
+    m = one_msg("ItemUShort", struct.pack("<H", 0xFFFE), "%10!d! %10!hd! %10!hu! %10!#06x! %10!s!")
+    assert m.message == "65534 -2 65534 0xfffe 65534"
+    assert m.args == {"x": 65534}
+    assert one("ItemUShort", struct.pack("<H", 0x1F), "%10!04X!|%10!-6u!|") == "001F|31    |"
+    m = one_msg("ItemULong", struct.pack("<I", 0xFFFFFFFF), "%10!u! %10!d! %10!X! %10!o! %10!s!")
+    assert m.message == "4294967295 -1 FFFFFFFF 37777777777 4294967295"
+    assert m.args == {"x": 4294967295}
+    m = one_msg("ItemULongX", struct.pack("<I", 0xABCDEF), "%10!08X! %10!#x! %10!u! %10!s!")
+    assert m.message == "00ABCDEF 0xabcdef 11259375 11259375"
+    assert m.args == {"x": 0xABCDEF}
+    # each reads exactly its own size: the next argument follows
+    db = make_db('#typev t_c1 10 "%0%10!u!/%11!u!/%12!u!/%13!x!/%14!d!"\n{\na, ItemUChar -- 10\n'
+                 'b, ItemUShort -- 11\nc, ItemULong -- 12\nd, ItemULongX -- 13\ne, ItemCharShort -- 14\n}\n')
+    m = db.decode(event(payload=b"\x07" + struct.pack("<HIIb", 300, 70000, 0xBEEF, -3)))
+    assert m.message == "7/300/70000/beef/253" and m.complete and m.errors == ()
+    assert m.args == {"a": 7, "b": 300, "c": 70000, "d": 0xBEEF, "e": -3}
+
+
+def test_item_char_short_is_signed():
+    # ItemCharShort is tracefmt's signed 8-bit integer (what a MOF sint8 becomes;
+    # traceprt prints it as a CHAR with %d).  printf's %d gets the byte zero-extended,
+    # as FormatMessage receives every 1-byte item; the value and %s are signed.
+    m = one_msg("ItemCharShort", b"\xff", "%10!d! %10!hhd! %10!x! %10!s!")
+    assert m.message == "255 -1 ff -1"
+    assert m.args == {"x": -1}
+    assert m.arguments[0].value == -1 and m.arguments[0].text == "255"
+    m = one_msg("ItemCharShort", b"\x80")
+    assert (m.message, m["x"]) == ("-128", -128)
+    m = one_msg("ItemCharShort", b"\x7f")
+    assert (m.message, m["x"]) == ("127", 127)
+
+
+def test_float_item():
+    m = one_msg("ItemFloat", struct.pack("<f", 1.5), "%10!s! %10!.3f! %10!e! %10!8.2f!|")
+    assert m.message == "1.5 1.500 1.500000e+00     1.50|"
+    assert m.args == {"x": 1.5}
+    m = one_msg("ItemFloat", struct.pack("<f", 0.1), "%10!s! %10!.9f!")
+    assert m.message == "0.1 0.100000001"
+    assert m["x"] == struct.unpack("<f", struct.pack("<f", 0.1))[0]
+    assert one("ItemFloat", struct.pack("<f", -2.0), "%10!g!|%10!d!") == "-2|-2"
+    db = make_db('#typev t_c1 10 "%0%10!s! %11!d!"\n{\nf, ItemFloat -- 10\nn, ItemLong -- 11\n}\n')
+    m = db.decode(event(payload=struct.pack("<fi", 0.25, -7)))  # 4 bytes each
+    assert (m.message, m.args, m.errors) == ("0.25 -7", {"f": 0.25, "n": -7}, ())
+
+
 def test_printf_star_width_takes_the_next_insert():
     db = make_db('#typev t_c1 10 "%0[%10!*d!]" // FUNC=f\n{\nw, ItemLong -- 10\nv, ItemLong -- 11\n}\n')
     assert db.decode(event(payload=struct.pack("<ii", 6, 42))).message == "[    42]"
@@ -520,6 +630,101 @@ def test_status_codes():
     assert wpp.hresult_name(0x8007000E) == "ERROR_OUTOFMEMORY" and wpp.hresult_name(0x80004002) == "E_NOINTERFACE"
 
 
+def test_error_message_items():
+    u32 = lambda v: struct.pack("<I", v)  # noqa: E731
+    # ItemNTerror: tracefmt shows the system's message text for the code; off Windows
+    # the symbolic name stands in, and an unknown code gets tracefmt's own text.
+    m = one_msg("ItemNTerror", u32(5))
+    assert (m.message, m["x"]) == ("ERROR_ACCESS_DENIED", 5)
+    assert one("ItemNTerror", u32(1722)) == "RPC_S_SERVER_UNAVAILABLE"
+    assert one("ItemNTerror", u32(0x887A0005), "[%10!s!]") == "[DXGI_ERROR_DEVICE_REMOVED]"
+    assert one("ItemNTerror", u32(0x7654321)) == "!NT Error 124076833 unrecognised!"
+    # ItemMerror: a module's message; without a module name tracefmt says so, and the
+    # module (a DLL's message table) cannot be loaded here.
+    m = one_msg("ItemMerror", u32(5))
+    assert (m.message, m["x"]) == ("! Error 5 No Module Name!", 5)
+    m = one_msg("ItemMerror(netmsg.dll)", u32(2250))
+    assert (m.message, m["x"]) == ("!Module Error 2250 unrecognised!", 2250)
+    assert m.arguments[0].type == "ItemMerror(netmsg.dll)"
+
+
+def test_status_names_beyond_the_common_codes():
+    u32 = lambda v: struct.pack("<I", v)  # noqa: E731
+    # Win32: RPC and Winsock codes
+    assert wpp.win32_error_name(1722) == "RPC_S_SERVER_UNAVAILABLE"
+    assert wpp.win32_error_name(10054) == "WSAECONNRESET"
+    assert wpp.win32_error_name(10060) == "WSAETIMEDOUT" and wpp.win32_error_name(10061) == "WSAECONNREFUSED"
+    assert wpp.win32_error_name(1753) == "EPT_S_NOT_REGISTERED"
+    assert one("ItemWINERROR", u32(1722)) == "1722(RPC_S_SERVER_UNAVAILABLE)"
+    assert one("ItemWINERROR", u32(10054)) == "10054(WSAECONNRESET)"
+    # HRESULT_FROM_WIN32(1722), DXGI/D3D HRESULTs
+    assert wpp.hresult_name(0x800706BA) == "RPC_S_SERVER_UNAVAILABLE"
+    assert one("ItemHRESULT", u32(0x800706BA)) == "0x800706ba(RPC_S_SERVER_UNAVAILABLE)"
+    assert one("ItemHRESULT", u32(0x80072746)) == "0x80072746(WSAECONNRESET)"
+    assert wpp.hresult_name(0x887A0005) == "DXGI_ERROR_DEVICE_REMOVED"
+    assert one("ItemHRESULT", u32(0x887A0005)) == "0x887a0005(DXGI_ERROR_DEVICE_REMOVED)"
+    assert one("ItemHRESULT", u32(0x887A0006)) == "0x887a0006(DXGI_ERROR_DEVICE_HUNG)"
+    assert one("ItemHRESULT", u32(0x887C0002)) == "0x887c0002(D3D11_ERROR_FILE_NOT_FOUND)"
+    assert one("ItemHRESULT", u32(0x087A0001)) == "0x087a0001(DXGI_STATUS_OCCLUDED)"
+    assert one("ItemWINERROR", u32(0x887A0005)) == "-2005270523(DXGI_ERROR_DEVICE_REMOVED)"
+    # NTSTATUS (and an HRESULT with the NT bit) beyond the common ones
+    assert wpp.ntstatus_name(0xC002002D) == "RPC_NT_PROTSEQ_NOT_FOUND"
+    assert one("ItemNTSTATUS", u32(0xC01C0011)) == "0xc01c0011(STATUS_FLT_INSTANCE_ALTITUDE_COLLISION)"
+    assert one("ItemNTSTATUS", u32(0x001C0001)) == "0x001c0001(STATUS_FLT_IO_COMPLETE)"
+    assert one("ItemNTSTATUS", u32(0x40000003)) == "0x40000003(STATUS_IMAGE_NOT_AT_BASE)"
+    assert one("ItemHRESULT", u32(0xD01E0000)) == "0xd01e0000(STATUS_GRAPHICS_NOT_EXCLUSIVE_MODE_OWNER)"
+    assert one("ItemNDIS_STATUS", u32(0xC0020001)) == "0xc0020001(RPC_NT_INVALID_STRING_BINDING)"
+    # the tables as a whole: every name of winerror.h / ntstatus.h, one per value
+    win32, hresult, ntstatus = wpp._status_tables()
+    from etw import _status_names
+    assert (len(win32), len(hresult), len(ntstatus)) == (
+        _status_names.WIN32_COUNT, _status_names.HRESULT_COUNT, _status_names.NTSTATUS_COUNT)
+    assert (len(win32), len(hresult), len(ntstatus)) == (2093, 1383, 1794)
+    assert sum(1 for name in win32.values() if name.startswith("RPC_S_")) == 96
+    assert sum(1 for name in win32.values() if name.startswith("WSAE")) == 50
+    assert sum(1 for name in hresult.values() if name.startswith(("DXGI_", "D3D"))) == 53
+    assert all(v < 0x10000 for v in win32)
+    assert hresult[0] == "S_OK" and ntstatus[0] == "STATUS_SUCCESS" and win32[0] == "ERROR_SUCCESS"
+    assert not any(name.endswith(("_FIRST", "_LAST")) for t in (win32, hresult) for name in t.values())
+
+
+MINGW_INCLUDE = "/usr/share/mingw-w64/include"
+
+
+def test_status_names_module_is_what_the_generator_makes(tmp_path):
+    """python/etw/_status_names.py holds exactly what tools/gen_status_names.py makes
+    from the mingw-w64 headers (when they are installed)."""
+    if not os.path.isfile(os.path.join(MINGW_INCLUDE, "winerror.h")):
+        pytest.skip("mingw-w64 headers not installed (apt-get install gcc-mingw-w64-x86-64)")
+    tool = os.path.join(HERE, "..", "tools", "gen_status_names.py")
+    if not os.path.isfile(tool):
+        pytest.skip("tools/gen_status_names.py is not here")
+    spec = importlib.util.spec_from_file_location("gen_status_names", tool)
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    tables = gen.build_tables(MINGW_INCLUDE)
+    assert list(wpp._status_tables()) == [tables[k] for k in gen.TABLES]
+    assert gen.main(["--include", MINGW_INCLUDE, "--check"]) == 0
+    out = tmp_path / "names.py"
+    assert gen.main(["--include", MINGW_INCLUDE, "--output", str(out)]) == 0
+    assert gen.read_module(str(out)) == tables
+    assert gen.main(["--include", MINGW_INCLUDE, "--output", str(out), "--check"]) == 0
+    out.write_text(out.read_text().replace("HRESULT_COUNT", "COUNT_OF_HRESULTS"))  # still loads
+    gen_tables = gen.read_module(str(out))
+    assert gen_tables == tables
+    # the header parser on made-up lines: forms kept and left out
+    header = tmp_path / "winerror.h"
+    header.write_text(
+        "#define FACILITY_WIN32 7\n#define WSABASEERR 10000\n#define ERROR_ONE __MSABI_LONG(1L)\n"
+        "#define NO_ERROR_ALIAS ERROR_ONE\n#define WSAEX (WSABASEERR + 54)\n"
+        "#define E_X _HRESULT_TYPEDEF_(0x80004005L) /* comment */\n#define S_Y ((HRESULT)0x00000001)\n"
+        "#define X_E_FIRST __MSABI_LONG(0x80040100)\n#define E_W HRESULT_FROM_WIN32(ERROR_ONE)\n"
+        "#define SUCCEEDED(hr) ((HRESULT)(hr) >= 0)\n")
+    assert gen.read_header(str(header), False) == [
+        ("win32", "ERROR_ONE", 1), ("win32", "WSAEX", 10054), ("hresult", "E_X", 0x80004005),
+        ("hresult", "S_Y", 1), ("hresult", "E_W", 0x80070001)]
+
+
 # -- enums, lists, sets ------------------------------------------------------------
 
 
@@ -624,3 +829,143 @@ def test_item_types_cover_tracefmts_list():
         "ItemSetShort", "ItemSetLong", "ItemEnum", "ItemFlagsEnum",
     }
     assert expected <= wpp.ITEM_TYPES
+
+
+# ---------------------------------------------------------------------------
+# Synthetic WPP records through etw.open (tests/etlwriter)
+# ---------------------------------------------------------------------------
+
+SYN_GUID = uuid.UUID("5eed0001-0002-0003-0004-000500060007")
+
+SYN_TMF = """// PDB: synthetic.pdb
+5eed0001-0002-0003-0004-000500060007 synth // SRC=synth.c MJ= MN=
+#typev synth_c10 10 "%0p=%10!p! n=%11!d! s=%12!s!" // LEVEL=TRACE_LEVEL_INFORMATION FLAGS=SYN FUNC=Work
+{
+ptr, ItemPtr -- 10
+n, ItemLong -- 11
+name, ItemString -- 12
+}
+#typev synth_c20 11 "%0seq=%7!u! p=%10!p! q=%11!Ix!" // LEVEL=TRACE_LEVEL_ERROR FUNC=Other
+{
+a, ItemPtr -- 10
+b, ItemPtr -- 11
+}
+"""
+
+
+def _synthetic_wpp_file(tmp_path):
+    from etlwriter import EtlWriter
+
+    w = EtlWriter(pointer_size=8, buffer_size=0x1000)
+    recs = [
+        # MESSAGE_TRACE_HEADER records: sequence numbers, 8- and 4-byte pointers
+        w.wpp(0, 1_000_000, SYN_GUID, 10, args=struct.pack("<Qi", 0xBEEF, -5) + b"abc\0",
+              tid=0x10, pid=0x20, sequence=41, ptr=8),
+        w.wpp(0, 1_000_100, SYN_GUID, 10, args=struct.pack("<Ii", 0xBEEF, -5) + b"abc\0",
+              tid=0x10, pid=0x20, sequence=42, ptr=4),
+        w.wpp(1, 1_000_200, SYN_GUID, 11, args=struct.pack("<II", 0x1234, 0xFFFFFFFF),
+              tid=5, pid=6, sequence=0xFFFFFFFF, ptr=4),
+        # EVENT_HEADER32/64 records with the TRACE_MESSAGE flag
+        w.wpp_event(0, 1_000_300, SYN_GUID, 10, args=struct.pack("<Ii", 0xCAFE, 7) + b"ev32\0",
+                    tid=0x30, pid=0x40, ptr=4),
+        w.wpp_event(1, 1_000_400, SYN_GUID, 11, args=struct.pack("<QQ", 0x7FF000001234, 0xFFFF800000000000),
+                    tid=1, pid=2, ptr=8),
+        # a message number the TMF does not describe, without a sequence
+        w.wpp(0, 1_000_500, SYN_GUID, 12, args=b"\x01\x02", tid=0x10, pid=0x20, ptr=8),
+    ]
+    path = tmp_path / "synthetic_wpp.etl"
+    w.write(str(path))
+    tmf = tmp_path / ("%s.tmf" % SYN_GUID)
+    tmf.write_text(SYN_TMF)
+    return w, recs, str(path), str(tmf)
+
+
+def test_synthetic_wpp_records_through_open(tmp_path):
+    w, recs, path, tmf = _synthetic_wpp_file(tmp_path)
+    expected = [e for e in w.expected_events() if e["kind"] == "wpp"]
+    assert [(e["id"], e["header_type"], e["pointer_size"], e["sequence"]) for e in expected] == [
+        (10, 0x0F, 8, 41), (10, 0x0F, 4, 42), (11, 0x0F, 4, 0xFFFFFFFF), (10, 0x12, 4, None),
+        (11, 0x13, 8, None), (12, 0x0F, 8, None)]
+    events = [ev for ev in etw.open(path, schemas=[str(tmp_path)]) if ev.kind == "wpp"]
+    assert [(ev.id, ev.header_type, ev.pointer_size, ev.wpp_sequence) for ev in events] == [
+        (10, 0x0F, 8, 41), (10, 0x0F, 4, 42), (11, 0x0F, 4, 0xFFFFFFFF), (10, 0x12, 4, 0),
+        (11, 0x13, 8, 0), (12, 0x0F, 8, 0)]
+    assert [ev.payload for ev in events] == [
+        bytes.fromhex("efbe000000000000") + b"\xfb\xff\xff\xffabc\0",
+        bytes.fromhex("efbe0000") + b"\xfb\xff\xff\xffabc\0",
+        bytes.fromhex("34120000ffffffff"),
+        bytes.fromhex("feca0000") + b"\x07\0\0\0ev32\0",
+        bytes.fromhex("34120000f07f0000" "000000000080ffff"),
+        b"\x01\x02"]
+    assert [(ev.tid, ev.pid) for ev in events] == [(0x10, 0x20), (0x10, 0x20), (5, 6), (0x30, 0x40), (1, 2),
+                                                   (0x10, 0x20)]
+    assert {ev.provider_id for ev in events} == {SYN_GUID}
+    # %p is as wide as the record's own pointers (the trace's are 8 bytes)
+    assert [ev.message for ev in events] == [
+        "p=000000000000BEEF n=-5 s=abc",
+        "p=0000BEEF n=-5 s=abc",
+        "seq=4294967295 p=00001234 q=ffffffff",
+        "p=0000CAFE n=7 s=ev32",
+        "seq=0 p=00007FF000001234 q=ffff800000000000",
+        None]
+    assert [dict(ev) for ev in events] == [
+        {"ptr": 0xBEEF, "n": -5, "name": "abc"}, {"ptr": 0xBEEF, "n": -5, "name": "abc"},
+        {"a": 0x1234, "b": 0xFFFFFFFF}, {"ptr": 0xCAFE, "n": 7, "name": "ev32"},
+        {"a": 0x7FF000001234, "b": 0xFFFF800000000000}, {}]
+    for ev in events:
+        assert ev.to_dict()["EventData"] == dict(ev)
+        assert json.loads(ev.to_json())["EventData"] == dict(ev)
+    first = events[0].wpp
+    assert (first.sequence, first.pid, first.tid, first.cpu) == (41, 0x20, 0x10, 0)
+    assert (first.function, first.level, first.flags, first.file, first.line, first.component) == (
+        "Work", "TRACE_LEVEL_INFORMATION", "SYN", "synth.c", 10, "synth")
+    assert first.formatted("%7!u!|%8!X!|%3!X!|%9!d!|%!FUNC! ") == "41|20|10|0|Work p=000000000000BEEF n=-5 s=abc"
+    assert events[1].wpp.formatted("%7!u! ") == "42 p=0000BEEF n=-5 s=abc"
+    assert events[3].wpp.formatted("%7!u!|%8!X!|%3!X! ") == "0|40|30 p=0000CAFE n=7 s=ev32"
+    assert (events[3].wpp_flags, events[4].wpp.level) == (0, "TRACE_LEVEL_ERROR")
+    assert [ev.wpp_reason for ev in events[:5]] == [None] * 5
+    assert events[5].wpp is None and events[5].wpp_reason == (
+        "No Format Information found: the TMF of message GUID %s (synth, %s) has no message #12" % (SYN_GUID, tmf))
+
+
+def test_synthetic_wpp_records_without_tmf(tmp_path):
+    w, recs, path, tmf = _synthetic_wpp_file(tmp_path)
+    events = [ev for ev in etw.open(path) if ev.kind == "wpp"]
+    assert [ev.wpp_sequence for ev in events] == [41, 42, 0xFFFFFFFF, 0, 0, 0]
+    assert [ev.payload for ev in events] == [r["payload"] for r in recs]
+    assert all(ev.message is None and ev.wpp is None and dict(ev) == {} for ev in events)
+    assert all(ev.to_dict()["EventData"] == {} and json.loads(ev.to_json())["EventData"] == {} for ev in events)
+    assert {ev.wpp_reason for ev in events} == {"no TMF files: pass the TMF files or their directory with schemas="}
+    # The same file with the TMF given as a file (not its directory).
+    events = [ev for ev in etw.open(path, schemas=tmf) if ev.kind == "wpp"]
+    assert events[1].message == "p=0000BEEF n=-5 s=abc" and events[4].pointer_size == 8
+
+
+def test_to_json_converts_every_kind_of_wpp_value(tmp_path, monkeypatch):
+    """to_json()'s writer of WPP argument values (etwmodule/py/tojson.c), fed through the
+    binding's hook: each Python type etw.wpp gives, and a few it does not."""
+    import etw.schemas
+
+    w, recs, path, tmf = _synthetic_wpp_file(tmp_path)
+    cet = dt.timezone(dt.timedelta(hours=1))
+    values = {
+        "none": None, "true": True, "false": False, "neg": -5, "u64": 2 ** 64 - 1, "big": 2 ** 70,
+        "i64min": -2 ** 63, "float": 0.1, "nan": float("nan"), "inf": float("-inf"),
+        "text": "caf\u00e9 \U0001F600 \"q\"\n", "surrogate": "a\ud800b", "bytes": b"\x00\xab",
+        "guid": SYN_GUID, "utc": dt.datetime(2020, 1, 2, 3, 4, 5, 678901, tzinfo=dt.timezone.utc),
+        "cet": dt.datetime(2020, 1, 2, 4, 4, 5, tzinfo=cet), "naive": dt.datetime(1999, 12, 31, 23, 59, 59),
+        "span": dt.timedelta(seconds=-1, microseconds=500000), "other": [1, 2], 7: "int key",
+    }
+    monkeypatch.setattr(etw.schemas, "_wpp_properties", lambda trace, ev: dict(values))
+    ev = next(e for e in etw.open(path, schemas=[str(tmp_path)]) if e.kind == "wpp")
+    text = ev.to_json()
+    data = text[text.index('"EventData":') + len('"EventData":'):text.index(',"ExtendedData"')]
+    assert data == (
+        '{"none":null,"true":true,"false":false,"neg":-5,"u64":18446744073709551615,'
+        '"big":1180591620717411303424,"i64min":-9223372036854775808,"float":0.1,"nan":null,"inf":null,'
+        '"text":"caf\u00e9 \U0001F600 \\"q\\"\\n","surrogate":"a\\ud800b","bytes":"00ab",'
+        '"guid":"{5EED0001-0002-0003-0004-000500060007}","utc":"2020-01-02T03:04:05.6789010Z",'
+        '"cet":"2020-01-02T03:04:05.0000000Z","naive":"1999-12-31T23:59:59.0000000Z","span":-0.5,'
+        '"other":"[1, 2]","7":"int key"}')
+    assert json.loads(text)["EventData"]["surrogate"] == "a\ud800b"
+    assert ev.to_dict()["EventData"] == values

@@ -1692,6 +1692,21 @@ static uint32_t bytes_hash(const uint8_t *p, uint32_t n) {
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/* to_dict()'s EventData of a WPP event (it never has a schema): a copy of its
+ * properties, the arguments by their TMF names as the mapping has them (kept
+ * in ev->props). Returns NULL with an exception. */
+static PyObject *wpp_event_data(EventObject *ev) {
+    if (!ev->props) {
+        PyObject *p = etwpy_event_properties(ev);
+        if (!p) return NULL;
+        if (ev->props) /* set meanwhile by Python code the hook ran */
+            Py_DECREF(p);
+        else
+            ev->props = p;
+    }
+    return PyDict_Copy(ev->props);
+}
+
 PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **schema) {
     const etw_record *rec = ev->rec;
     const etw_schema *looked;
@@ -1706,7 +1721,7 @@ PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **
     if (rc < 0) return NULL;
     if (rc == 0) {
         *schema = x.schema;
-        return etwpy_dec_dict(&x);
+        return rec->kind == ETW_KIND_WPP ? wpp_event_data(ev) : etwpy_dec_dict(&x);
     }
     pc = st->pcache;
     /* As etw_decode_record: STRING_ONLY events use the one-string schema. */
@@ -1817,8 +1832,9 @@ PyObject *etwpy_event_properties(EventObject *ev) {
     etwpy_state *st = etwpy_state_of_type(Py_TYPE(ev));
     etwpy_dec x;
     PyObject *d;
-    if (ev->rec->kind == ETW_KIND_WPP && ev->rec->header_type == ETW_HT_MESSAGE) {
-        /* WPP arguments have names only in the TMF files (schemas=). */
+    if (ev->rec->kind == ETW_KIND_WPP) {
+        /* WPP arguments (MESSAGE_TRACE_HEADER records, and EVENT_HEADER records
+         * with the TRACE_MESSAGE flag) have names only in the TMF files (schemas=). */
         TraceObject *t = ev->batch ? (TraceObject *)((BatchObject *)ev->batch)->trace : NULL;
         if (t && t->schemas && t->schemas != Py_None) {
             d = etwpy_schemas_hook(ev, "_wpp_properties");

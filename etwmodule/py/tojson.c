@@ -9,6 +9,7 @@
  * trace, never on the platform or the locale. */
 #include "etwpy_props.h"
 
+#include <datetime.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -690,6 +691,145 @@ static int jw_extended(jw *w, const etw_record *r) {
     return jw_c(w, '}');
 }
 
+/* ------------------------------------------------------------ WPP arguments */
+
+/* A str as a JSON string: UTF-8, unpaired surrogates as \uXXXX escapes. */
+static int jw_pystr(jw *w, PyObject *s) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    if (PyUnicode_IS_ASCII(s)) return jw_str(w, (const char *)data, (size_t)n);
+    if (jw_c(w, '"') < 0) return -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (jw_cp(w, (uint32_t)PyUnicode_READ(kind, data, i)) < 0) return -1;
+    return jw_c(w, '"');
+}
+
+/* An int of any size as a JSON number. */
+static int jw_pylong(jw *w, PyObject *v) {
+    int overflow;
+    long long i = PyLong_AsLongLongAndOverflow(v, &overflow);
+    PyObject *text;
+    const char *u;
+    Py_ssize_t n;
+    int rc;
+    if (!overflow) {
+        if (i == -1 && PyErr_Occurred()) return -1;
+        return jw_i64(w, i);
+    }
+    if (overflow > 0) {
+        unsigned long long q = PyLong_AsUnsignedLongLong(v);
+        if (!(q == (unsigned long long)-1 && PyErr_Occurred())) return jw_u64(w, q);
+        PyErr_Clear();
+    }
+    if (!(text = PyObject_Str(v))) return -1;
+    u = PyUnicode_AsUTF8AndSize(text, &n);
+    rc = u ? jw_put(w, u, (size_t)n) : -1;
+    Py_DECREF(text);
+    return rc;
+}
+
+/* A datetime as to_json writes times ("YYYY-MM-DDTHH:MM:SS.fffffffZ", in
+ * UTC; a naive one is taken as UTC). */
+static int jw_pydatetime(jw *w, etwpy_state *st, PyObject *v) {
+    PyObject *utc = NULL;
+    char b[40];
+    int k;
+    if (PyDateTime_DATE_GET_TZINFO(v) != Py_None) {
+        if (!(utc = PyObject_CallMethod(v, "astimezone", "O", st->utc))) return -1;
+        if (!PyDateTime_Check(utc)) {
+            Py_DECREF(utc);
+            return jw_lit(w, "null");
+        }
+        v = utc;
+    }
+    k = snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02d.%06d0Z", PyDateTime_GET_YEAR(v),
+                 PyDateTime_GET_MONTH(v), PyDateTime_GET_DAY(v), PyDateTime_DATE_GET_HOUR(v),
+                 PyDateTime_DATE_GET_MINUTE(v), PyDateTime_DATE_GET_SECOND(v),
+                 PyDateTime_DATE_GET_MICROSECOND(v));
+    Py_XDECREF(utc);
+    return jw_str(w, b, (size_t)(k > 0 && k < (int)sizeof b ? k : 0));
+}
+
+/* One value of a decoded WPP argument (etw.wpp: int, float, str, bytes,
+ * uuid.UUID, datetime, timedelta, None) with to_json's conversions; a
+ * timedelta as its seconds (a number), anything else as its str(). */
+static int jw_pyvalue(jw *w, etwpy_state *st, PyObject *v) {
+    PyObject *t;
+    int rc;
+    if (v == Py_None) return jw_lit(w, "null");
+    if (PyBool_Check(v)) return v == Py_True ? jw_lit(w, "true") : jw_lit(w, "false");
+    if (PyLong_Check(v)) return jw_pylong(w, v);
+    if (PyFloat_Check(v)) return jw_dbl(w, PyFloat_AS_DOUBLE(v));
+    if (PyUnicode_Check(v)) return jw_pystr(w, v);
+    if (PyBytes_Check(v))
+        return jw_hex(w, (const uint8_t *)PyBytes_AS_STRING(v), (size_t)PyBytes_GET_SIZE(v));
+    if (PyObject_TypeCheck(v, (PyTypeObject *)st->uuid_class)) {
+        char *b;
+        Py_ssize_t n;
+        etw_guid g;
+        if (!(t = PyObject_GetAttrString(v, "bytes_le"))) return -1;
+        if (PyBytes_AsStringAndSize(t, &b, &n) < 0 || n != 16) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "bad uuid.UUID");
+            Py_DECREF(t);
+            return -1;
+        }
+        g = etw_guid_load((const uint8_t *)b);
+        Py_DECREF(t);
+        return jw_guid(w, &g);
+    }
+    if (!PyDateTimeAPI) {
+        PyDateTime_IMPORT;
+        if (!PyDateTimeAPI) return -1;
+    }
+    if (PyDateTime_Check(v)) return jw_pydatetime(w, st, v);
+    if (PyDelta_Check(v)) {
+        if (!(t = PyObject_CallMethod(v, "total_seconds", NULL))) return -1;
+        rc = PyFloat_Check(t) ? jw_dbl(w, PyFloat_AS_DOUBLE(t)) : jw_lit(w, "null");
+        Py_DECREF(t);
+        return rc;
+    }
+    if (!(t = PyObject_Str(v))) return -1;
+    rc = jw_pystr(w, t);
+    Py_DECREF(t);
+    return rc;
+}
+
+/* EventData of a WPP event: its properties (the arguments by their TMF
+ * names, as the mapping has them; kept in ev->props). */
+static int jw_wpp_data(jw *w, etwpy_state *st, EventObject *ev) {
+    PyObject *d, *k, *v;
+    Py_ssize_t pos = 0;
+    int rc = -1, first = 1;
+    if (!ev->props) {
+        PyObject *p = etwpy_event_properties(ev);
+        if (!p) return -1;
+        if (ev->props) /* set meanwhile by Python code the hook ran */
+            Py_DECREF(p);
+        else
+            ev->props = p;
+    }
+    d = Py_NewRef(ev->props); /* held: converting a value may run Python code */
+    if (jw_c(w, '{') < 0) goto out;
+    while (PyDict_Next(d, &pos, &k, &v)) {
+        int r;
+        /* keys are str (a key of another type as its str(), as JSON wants) */
+        k = PyUnicode_Check(k) ? Py_NewRef(k) : PyObject_Str(k);
+        if (!k) goto out;
+        Py_INCREF(v);
+        r = (first ? 0 : jw_c(w, ',')) < 0 || jw_pystr(w, k) < 0 || jw_c(w, ':') < 0 ||
+            jw_pyvalue(w, st, v) < 0;
+        Py_DECREF(k);
+        Py_DECREF(v);
+        if (r) goto out;
+        first = 0;
+    }
+    rc = jw_c(w, '}');
+out:
+    Py_DECREF(d);
+    return rc;
+}
+
 PyObject *etwpy_event_to_json(etwpy_state *st, EventObject *ev) {
     etwpy_dec x;
     jw w;
@@ -701,6 +841,9 @@ PyObject *etwpy_event_to_json(etwpy_state *st, EventObject *ev) {
         goto out;
     if (x.schema) {
         if (jw_members(&w, &x, 0, x.d.top_count) < 0) goto out;
+    } else if (ev->rec->kind == ETW_KIND_WPP) {
+        /* (no schema, so no decoder is held while the TMF hook runs) */
+        if (jw_wpp_data(&w, st, ev) < 0) goto out;
     } else if (jw_lit(&w, "{}") < 0) {
         goto out;
     }

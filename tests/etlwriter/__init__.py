@@ -758,6 +758,18 @@ class EtlWriter:
         info["component_id"] = component_id
         return self._append(cpu, rec, info, ts)
 
+    def wpp_event(self, cpu, ts, guid, message_number, args=b"", tid=0, pid=0, ptr=8, **kw):
+        """WPP message routed through an EVENT_HEADER (EVENT_HEADER32/64 with the
+        TRACE_MESSAGE flag): the provider GUID is the message GUID, the event id the
+        message number, the payload the arguments. Other keywords go to event()."""
+        flags = kw.pop("flags", 0) | EVENT_HEADER_FLAG_TRACE_MESSAGE
+        self.event(cpu, ts, guid, id=message_number, tid=tid, pid=pid, payload=args, ptr=ptr,
+                   flags=flags, **kw)
+        # The record's info as stored (event() returned a copy): a WPP message.
+        stored = (self._header if cpu == self.HEADER else self._open[cpu]).records[-1][1]
+        stored.update(kind="wpp", message_number=message_number, sequence=None, component_id=None)
+        return dict(stored)
+
     def raw(self, cpu, data):
         """Append arbitrary bytes as a record (padded to 8). Not an expected event."""
         return self._append(cpu, bytes(data), None, None)
