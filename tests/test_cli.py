@@ -230,7 +230,7 @@ def test_schemas_export(capsys, tmp_path):
     pytest.importorskip("etw.schemas")
     man = tmp_path / "css.man"
     man.write_text(MANIFEST, encoding="utf-8")
-    pack = tmp_path / "css.etwschemas"
+    pack = tmp_path / "css.etwpack"
     rc, _, err = run(capsys, "schemas", "export", str(man), "-o", str(pack))
     assert rc == 0 and "wrote 1 schema entries" in err
     from etw.schemas import read_pack
@@ -240,6 +240,30 @@ def test_schemas_export(capsys, tmp_path):
                      str(pack))
     assert rc == 2 and "no such file" in err
 
+
+
+def test_schemas_export_for_a_trace_decodes_it(capsys, tmp_path):
+    """etw schemas export <manifest dir> --trace X -o P writes what X needs (its
+    providers and event ids, with their maps); X decoded with P gives to_json()
+    identical to X decoded with the manifests, on every event."""
+    pytest.importorskip("etw.schemas")
+    corpus = os.path.normpath(os.path.join(ROOT, "..", "shared", "etl-corpus"))
+    mdir = os.path.join(corpus, "manifests")
+    trace = os.path.join(corpus, "tx_HTTP_Server.etl")
+    if not (os.path.isdir(mdir) and os.path.isfile(trace)):
+        pytest.skip("../shared/etl-corpus is not available")
+    pack = tmp_path / "http.etwpack"
+    rc, _, err = run(capsys, "schemas", "export", mdir, "--trace", trace, "-o", str(pack))
+    assert rc == 0 and "wrote 15 schema entries" in err
+    ref = [ev.to_json() for ev in etw.open(trace, schemas=[mdir])]
+    got = [ev.to_json() for ev in etw.open(trace, schemas=[str(pack)])]
+    assert len(got) == 2042 and got == ref
+    assert sum('"Name":"Microsoft-Windows-HttpService"' in j for j in got) == 2041
+    # The pack is found by its content in a directory too.
+    rc, out, _ = run(capsys, "dump", trace, "--schemas", str(tmp_path), "-f", "jsonl", "-n", "3")
+    assert rc == 0
+    assert [json.loads(line)["System"]["Provider"]["Name"] for line in out.splitlines()][1:] == \
+        ["Microsoft-Windows-HttpService"] * 2
 
 # ----------------------------------------------------------------------------- errors
 

@@ -12,13 +12,16 @@ manifests) and the oracles of the corpus:
   tx_SystemEvents.man and with the Kernel-Process dump, krabsetw_powershell.etl
   with the PowerShell dump (every payload used up exactly);
 * perfview_gcevents.etl + perfview_ClrEtwAll.man against PerfView's baseline;
-* the in-band EventSource manifests of perfview_net.4.5.2.x64.etl against
-  PerfView's baseline, and tx_BondEtwSample.etl.
+* the in-band EventSource manifests of perfview_net.4.5.2.x64/x86.etl against
+  PerfView's baselines (opened with no schemas=), and tx_BondEtwSample.etl;
+* priority: the trace's own schemas (in-band, injected) replace a user's one
+  registered for the same event, also when they come late in the trace;
+* schema packs exported for a trace decode it as its manifests do.
 
-Tests that decode events register the schemas explicitly with
-``etw.schemas.provide`` and skip when this build decodes no properties at all;
+Many tests register the schemas explicitly with ``etw.schemas.provide`` and
+skip when this build decodes no properties at all;
 ``test_lazy_provide_through_open`` checks the binding's own call of
-``provide`` (the lazy path) and skips until props.c makes it.
+``provide`` (the lazy path).
 """
 
 from __future__ import annotations
@@ -338,6 +341,46 @@ def test_schema_pack_roundtrip_and_damage(corpus_dir, tmp_path):
     assert read_pack(write_pack([])) == []
 
 
+
+
+def test_schema_packs_in_directories_are_found_by_content(corpus_dir, tmp_path):
+    """In a directory a schema pack is recognised by its ETWSPACK magic whatever
+    its name; other unknown files are not read."""
+    d = tmp_path / "packs"
+    d.mkdir()
+    Schemas(_manifest(corpus_dir, "tx_HTTP_Server.man")).export(
+        d / "http.etwschemas", _path(corpus_dir, "tx_HTTP_Server.etl"))
+    Schemas(_manifest(corpus_dir, "tx_SystemEvents.man")).export(
+        d / "knet", _path(corpus_dir, "tx_KernelNetwork.etl"))
+    (d / "notes.txt").write_text("not a pack")
+    s = Schemas(str(d))
+    assert repr(s) == "<etw.Schemas 0 schemas of 0 providers, 2 files not read yet>"
+    assert HTTP in s and KNET in s
+    assert (len(s.schemas(HTTP)), len(s.schemas(KNET))) == (12, 8)
+    assert s.source_of(HTTP, 51, 0) == "manifest" and s.warnings == []
+
+@pytest.mark.parametrize("etl,man,n_entries,n_events,provider", [
+    ("tx_HTTP_Server.etl", "tx_HTTP_Server.man", 15, 2041, HTTP),
+    ("tx_KernelNetwork.etl", "tx_SystemEvents.man", 8, 8923, KNET)])
+def test_schema_pack_decodes_like_its_manifest(corpus_dir, tmp_path, etl, man, n_entries,
+                                              n_events, provider):
+    """A pack exported for a trace (Schemas.export(path, trace)) decodes that trace
+    exactly as the manifest it came from: to_json() and the message of every event
+    (the trace header included) are identical, and the schemas keep their source."""
+    trace_path = _path(corpus_dir, etl)
+    pack = tmp_path / "trace.etwpack"
+    assert Schemas(_manifest(corpus_dir, man)).export(pack, trace_path) == n_entries
+    ref = [(ev.to_json(), ev.message, ev.schema_source)
+           for ev in etw.open(trace_path, schemas=[_manifest(corpus_dir, man)])]
+    got = [(ev.to_json(), ev.message, ev.schema_source)
+           for ev in etw.open(trace_path, schemas=[str(pack)])]
+    assert len(got) == n_events + 1 and got == ref
+    decoded = [ev for ev in etw.open(trace_path, schemas=str(pack))
+               if ev.provider_id == provider]
+    assert len(decoded) == n_events
+    assert Counter((ev.schema_source, ev.decode_status) for ev in decoded) == \
+        Counter({("manifest", "ok"): n_events})
+
 def test_format_message():
     assert format_message("Parsed request (request pointer %1, method %2) with URI %3.",
                           [18446738026454074672, 4, "http://georgis2:80/windir.txt"]) == \
@@ -437,6 +480,27 @@ def test_http_server_processing_errors_carry_our_payload(corpus_dir):
                           "with URI http://georgis2:80/windir.txt")
 
 
+
+def test_http_server_messages_insert_map_names(corpus_dir):
+    """ev.message inserts a mapped property as Windows renders it, by its map entry
+    name: HTTP event 51's message "Entry has been written to %3 log file." takes its
+    third property, Type (value 0 in HTTP_TEMPLATE_LOGGING_LogType_ValueMap:
+    "ResponseLogging"); Format, a value of another map, renders "W3C". Plain numbers
+    stay decimal, as the Tx oracle shows the Parse message."""
+    trace = etw.open(_path(corpus_dir, "tx_HTTP_Server.etl"),
+                     schemas=[_manifest(corpus_dir, "tx_HTTP_Server.man")])
+    evs = [ev for ev in trace if ev.kind == "manifest"]
+    assert {ev.schema_source for ev in evs} == {"manifest"}
+    logged = [ev for ev in evs if ev.id == 51]
+    assert Counter((ev.message, ev["Type"], ev.format("Type"), ev["Format"], ev.format("Format"),
+                    ev.format("Group")) for ev in logged) == Counter({
+        ("Entry has been written to ResponseLogging log file.", 0, "ResponseLogging", 0, "W3C",
+         "Site"): 291})
+    assert logged[0].message_template == "Entry has been written to %3 log file."
+    parse = next(ev for ev in evs if ev.id == 2)
+    assert parse.message == ("Parsed request (request pointer 18446738026454074672, method 4) "
+                             "with URI http://georgis2:80/windir.txt.")
+
 @pytest.mark.parametrize("manifest", ["tx_SystemEvents.man",
                                       "nasbench_Microsoft-Windows-Kernel-Process_19043.man"])
 def test_kernel_process(corpus_dir, manifest):
@@ -454,7 +518,11 @@ def test_kernel_process(corpus_dir, manifest):
     assert [d["ImageName"].rsplit("\\", 1)[-1] for d in starts] == [
         "devenv.exe", "OUTLOOK.EXE", "SearchProtocolHost.exe", "SearchFilterHost.exe"]
     assert [d["ProcessID"] for d in starts] == [5864, 2880, 700, 6644]
-    assert len(stops) == 4
+    # Stops carry Win7's ImageFileName: 15 bytes, so long names are cut.
+    assert [(d["ImageName"], d["ProcessID"]) for d in stops] == [
+        ("SearchProtocol", 5380), ("SearchFilterHo", 4492), ("OUTLOOK.EXE", 2880),
+        ("devenv.exe", 5864)]
+    assert {ev.schema_source for ev in evs} == {"manifest"}
     assert {d["ProcessID"] for d in starts} & {d["ProcessID"] for d in stops} == {5864, 2880}
     assert starts[0]["CreateTime"] == _dt.datetime(2010, 10, 29, 19, 8, 0, 735707,
                                                    tzinfo=_dt.timezone.utc)
@@ -469,6 +537,7 @@ def test_kernel_network(corpus_dir):
     provide(trace, KNET)
     evs = _decoded(trace, lambda ev: ev.kind == "manifest")
     assert len(evs) == 8923 and {ev.provider_id for ev in evs} == {KNET}
+    assert {ev.schema_source for ev in evs} == {"manifest"}
     assert Counter((ev.decode_status, bytes(ev.leftover)) for ev in evs) == \
         Counter({("ok", b"\0\0\0\0"): 8923})
     assert Counter(ev.id for ev in evs) == Counter({11: 7968, 10: 575, 43: 149, 27: 134,
@@ -484,6 +553,7 @@ def test_powershell_dump(corpus_dir):
     evs = _decoded(trace, lambda ev: ev.kind == "manifest")
     assert len(evs) == 112
     assert Counter((ev.decode_status, len(ev.leftover)) for ev in evs) == Counter({("ok", 0): 112})
+    assert {ev.schema_source for ev in evs} == {"manifest"}
     assert Counter((ev.id, ev.version) for ev in evs) == Counter({
         (7937, 1): 101, (7939, 1): 6, (7938, 1): 1, (7942, 1): 1, (40961, 1): 1,
         (40962, 1): 1, (53504, 1): 1})
@@ -589,6 +659,7 @@ def test_perfview_gcevents_against_baseline(corpus_dir):
     pairs = _match_baseline(evs, [b for b in base["events"] if b["provider"] ==
                                   "Microsoft-Windows-DotNETRuntime"], start, name_of)
     compared = Counter()
+    formatted = Counter()
     unnamed = set()
     for b, cands in pairs:
         assert len(cands) >= 1, b["name"]
@@ -602,10 +673,32 @@ def test_perfview_gcevents_against_baseline(corpus_dir):
         assert name_of(cands[best]) == b["name"]
         compared[b["name"]] += n
         unnamed.update((b["event"],) + f for f in skipped)
+        ev = cands[best]
+        assert ev.schema_source == "manifest"
+        sch = s.find(CLR, ev.id, ev.version, nearest=False)
+        for p in sch.props:
+            if p.map_name and p.name in b["fields"]:
+                # ev.format renders the manifest's maps as PerfView does.
+                formatted[(b["event"], p.name, ev.format(p.name) == b["fields"][p.name])] += 1
     assert sum(compared.values()) == 101
     assert unnamed == {("Runtime/Start", "StartupMode", 0, "None"),
                        ("GC/CreateSegment", "Type", 3, "PinnedObjectHeap")}
     assert compared["Microsoft-Windows-DotNETRuntime/GC/Start"] == 12
+    # 13 of the 16 mapped values are equal; the other 3: the two values above that
+    # this manifest does not name, and a bitmap PerfView prints as a number.
+    assert formatted == Counter({
+        ("GC/CreateSegment", "Type", True): 4, ("GC/CreateSegment", "Type", False): 1,
+        ("GC/Start", "Reason", True): 2, ("GC/Start", "Type", True): 2,
+        ("GC/SuspendEEStart", "Reason", True): 2, ("GC/Triggered", "Reason", True): 2,
+        ("Runtime/Start", "Sku", True): 1, ("Runtime/Start", "StartupFlags", False): 1,
+        ("Runtime/Start", "StartupMode", False): 1})
+    segs = [ev for ev in evs if ev.name == "GC/CreateSegment"]
+    assert [(ev["Type"], ev.format("Type")) for ev in segs] == [
+        (3, "3"), (0, "SmallObjectHeap"), (0, "SmallObjectHeap"), (0, "SmallObjectHeap"),
+        (1, "LargeObjectHeap"), (2, "ReadOnlyHeap"), (0, "SmallObjectHeap")]
+    (rt,) = [ev for ev in evs if ev.name == "Runtime/Start"]
+    assert (rt["StartupFlags"], rt.format("StartupFlags")) == (
+        0x800003, "CONCURRENT_GC | LOADER_OPTIMIZATION_SINGLE_DOMAIN | 0x800000")
 
 
 def test_perfview_gcevents_version_fallback(corpus_dir):
@@ -635,32 +728,63 @@ def test_perfview_gcevents_version_fallback(corpus_dir):
         for field in v3:
             assert _perfview_equal(got[field], b["fields"][field], v3[field], maps)
         assert len(ev.leftover) > 0
+    # HeapStats v2 decodes with v1: its 14 fields equal PerfView's, and the 16 bytes
+    # left over are v2's two new fields (GenerationSize4, TotalPromotedSize4).
+    stats = [ev for ev in evs if (ev.id, ev.version) == (4, 2)]
+    assert [ev.schema_version for ev in stats] == [1, 1]
+    v1 = {p.name: p for p in s.find(CLR, 4, 1, nearest=False).props}
+    lines = [b for b in base["events"] if b["name"].endswith("/GC/HeapStats")]
+    nvalues = 0
+    for b, cands in _match_baseline(stats, lines, start, name_of):
+        (ev,) = cands
+        got = dict(ev)
+        assert list(got) == list(v1) and len(got) == 14
+        for field in v1:
+            assert _perfview_equal(got[field], b["fields"][field], v1[field], maps)
+            nvalues += 1
+        new = struct.unpack("<QQ", ev.leftover)
+        assert new == (int(b["fields"]["GenerationSize4"].replace(",", "")),
+                       int(b["fields"]["TotalPromotedSize4"].replace(",", "")))
+    assert nvalues == 28
 
 
-def test_inband_eventsource_against_perfview_baseline(corpus_dir):
+def test_inband_eventsource_schemas_from_the_trace(corpus_dir):
     """perfview_net.4.5.2.x64.etl carries the manifests of three EventSources
     in the trace (id 0xFFFE): TplEventSource, FrameworkEventSource and
-    PerfView's own. Decoded from them, the 38 baseline events of those
-    providers have PerfView's names and values."""
+    PerfView's own; Schemas.add_inband reads them (163 schemas and 4 maps)."""
     path = _path(corpus_dir, "perfview_net.4.5.2.x64.etl")
-    base = oracles.load_perfview_baseline(_path(corpus_dir, "expected",
-                                                "perfview_net.4.5.2.x64.baseline.txt"))
     s = Schemas()
     assert s.add_inband(path) == 167
     assert sorted(map(str, s.providers())) == sorted(map(str, [TPL, FRAMEWORK, PERFVIEW]))
     assert all(s.source_of(p, sch.id, sch.version) == "inband"
                for p in s.providers() for sch in s.schemas(p))
-    trace = etw.open(path, schemas=s)
-    for p in (TPL, FRAMEWORK, PERFVIEW):
-        provide(trace, p)
+
+
+@pytest.mark.parametrize("arch,n_events,n_lines,n_values", [("x64", 118, 38, 96),
+                                                            ("x86", 119, 39, 97)])
+def test_inband_eventsource_against_perfview_baseline(corpus_dir, arch, n_events, n_lines,
+                                                      n_values):
+    """perfview_net.4.5.2.<arch>.etl opened with no schemas= at all: the
+    EventSource manifests the trace carries are reassembled and used
+    automatically, and every baseline event of those three providers has
+    PerfView's name and values (the reference schemas and maps for the
+    comparison come from Schemas.add_inband)."""
+    path = _path(corpus_dir, "perfview_net.4.5.2.%s.etl" % arch)
+    base = oracles.load_perfview_baseline(_path(corpus_dir, "expected",
+                                                "perfview_net.4.5.2.%s.baseline.txt" % arch))
+    s = Schemas()
+    assert s.add_inband(path) == 167
+    trace = etw.open(path)
+    assert trace.schemas is None
     provs = {TPL, FRAMEWORK, PERFVIEW}
     evs = _decoded(trace, lambda ev: ev.provider_id in provs and ev.id != 0xFFFE)
-    assert len(evs) == 118
+    assert len(evs) == n_events
+    assert {ev.schema_source for ev in evs} == {"inband"}
     names = {"System.Threading.Tasks.TplEventSource",
              "System.Diagnostics.Eventing.FrameworkEventSource", "PerfView"}
     lines = [b for b in base["events"] if b["provider"] in names
              and b["event"] != "ManifestData"]
-    assert len(lines) == 38
+    assert len(lines) == n_lines
     maps = {}
     for p in provs:
         maps.update({m.name: m for m in s.maps(p)})
@@ -677,7 +801,7 @@ def test_inband_eventsource_against_perfview_baseline(corpus_dir):
             assert _perfview_equal(got[field], text, props[field], maps), (b["name"], field,
                                                                           got[field], text)
             nvalues += 1
-    assert nvalues == 96
+    assert nvalues == n_values
 
 
 def test_inband_tx_bond(corpus_dir):
@@ -786,6 +910,139 @@ def test_inband_reassembly_synthetic(tmp_path):
     assert (got["n"], got["s"], got["f"]) == (2, ["ab", "c"], 1)
     assert [dict(p) for p in got["pairs"]] == [{"x": 1, "y": "Q"}, {"x": 2, "y": "RS"}]
 
+
+
+# --- priority: the trace's own schemas over the user's (issue 4 item 4) -----------
+
+_SYNTH_PAYLOAD = (struct.pack("<H", 2) + "ab\0".encode("utf-16-le") + "c\0".encode("utf-16-le") +
+                  struct.pack("<I", 1) + b"\x01Q\x02RS")
+
+
+def _user_variant(provider):
+    """The inline manifest as a user's (older) copy would describe it: its first field
+    is named "un" and map entry 1 reads "Crimson" (the trace's own copy: "n", "Red")."""
+    return ((_INLINE_MANIFEST % provider).replace('name="n"', 'name="un"')
+            .replace('count="n"', 'count="un"').replace('value="Red"', 'value="Crimson"'))
+
+
+def _blobs(text):
+    (pm,) = parse_manifest(text)
+    (sch,) = pm.schemas()
+    (m,) = pm.maps
+    return pack_tei(sch), pack_emi_record(m)
+
+
+def test_registry_rank_replaces_and_memos_refresh(tmp_path):
+    """A schema (or map) of a higher-ranked source replaces the one registered for
+    the same key (in-band / injected over manifest / wevt / pack / tdh); an equal or
+    lower rank does not. The next event of that key finds the new schema although
+    the previous one was memoized under the same key."""
+    from etlwriter import EtlWriter
+    a = uuid.UUID(int=0xA1)
+    w = EtlWriter()
+    for i in range(4):
+        w.event(0, 1_000_000 + i * 1000, a, id=5, level=3, opcode=2, payload=_SYNTH_PAYLOAD)
+    path = tmp_path / "rank.etl"
+    w.write(str(path))
+    user_tei, user_map = _blobs(_user_variant(a))
+    own_tei, own_map = _blobs(_INLINE_MANIFEST % a)
+    trace = etw.open(str(path))
+    assert trace._registry_add("emi", user_map, "manifest") is True
+    assert trace._registry_add("tei", user_tei, "manifest") is True
+    it = (ev for ev in trace if ev.kind == "manifest")
+    first = next(it)
+    assert (first.schema_source, list(first)[0], first.format("f")) == ("manifest", "un", "Crimson")
+    # Same rank (user sources among themselves): the first one stays.
+    for src in ("pack", "wevt", "tdh", "manifest"):
+        assert trace._registry_add("tei", own_tei, src) is False
+        assert trace._registry_add("emi", own_map, src) is False
+    second = next(it)
+    assert (second.schema_source, list(second)[0]) == ("manifest", "un")
+    # The trace's own (in-band) schema replaces the user's, and the next event
+    # (its lookup memoized under the same key) finds it...
+    assert trace._registry_add("tei", own_tei, "inband") is True
+    third = next(it)
+    assert (third.schema_source, dict(third)) == (
+        "inband", {"n": 2, "s": ["ab", "c"], "f": 1,
+                   "pairs": [{"x": 1, "y": "Q"}, {"x": 2, "y": "RS"}]})
+    assert third.format("f") == "Crimson"  # the map is still the user's
+    assert trace._registry_add("emi", own_map, "inband") is True
+    assert next(it).format("f") == "Red"
+    # ...and nothing of a lower or equal rank replaces them back.
+    for src in ("manifest", "pack", "injected"):
+        assert trace._registry_add("tei", user_tei, src) is False
+        assert trace._registry_add("emi", user_map, src) is False
+    # An event decoded before keeps its schema (it stays allocated).
+    assert (second.schema_source, second["un"]) == ("manifest", 2)
+    # A new pass decodes every event with the in-band schema.
+    assert Counter((ev.schema_source, list(ev)[0]) for ev in trace
+                   if ev.kind == "manifest") == Counter({("inband", "n"): 4})
+
+
+def _runs(seq):
+    out = []
+    for x in seq:
+        if out and out[-1][0] == x:
+            out[-1][1] += 1
+        else:
+            out.append([x, 1])
+    return [tuple(r) for r in out]
+
+
+def test_late_inband_and_injected_schemas_win_over_the_users(tmp_path):
+    """Provider A's EventSource manifest and provider B's injected TRACE_EVENT_INFO
+    arrive in the middle of the trace, after 15000 events of each (well beyond the
+    producer's read-ahead), with a user's manifest for both given by schemas=.
+
+    Every event after them decodes with the trace's schema ("inband" / "injected", the
+    trace's field names and map names), although the user's schema had been
+    registered for the same key at the first event. The events before them decode
+    with the user's schema, except the last ones that were looked up after the
+    producer had read ahead past the manifest (about 20000 records: ETW_BATCH_RECORDS
+    x the ring's batches): those already use the trace's schema. Without schemas=,
+    the same early events have no schema. Either way the sources form two runs: the
+    user's (or none), then the trace's."""
+    from etlwriter import EtlWriter
+    a, b = uuid.UUID(int=0xA1), uuid.UUID(int=0xB2)
+    n1, n2 = 15000, 500
+    w = EtlWriter()
+    ts = 1_000_000
+
+    def pairs(n):
+        nonlocal ts
+        for _ in range(n):
+            for p in (a, b):
+                ts += 10
+                w.event(0, ts, p, id=5, level=3, opcode=2, payload=_SYNTH_PAYLOAD)
+    pairs(n1)
+    ts += 10
+    w.event(0, ts, a, id=0xFFFE, version=1, opcode=0xFE, task=0xFFFE,
+            payload=_chunk(1, 0, (_INLINE_MANIFEST % a).encode()))
+    own_tei, own_map = _blobs(_INLINE_MANIFEST % b)
+    w.classic(0, ts + 1, EVENT_METADATA, type=33, payload=own_map)
+    w.classic(0, ts + 2, EVENT_METADATA, type=32, payload=own_tei)
+    ts += 10
+    pairs(n2)
+    path = str(tmp_path / "late.etl")
+    w.write(path)
+
+    for schemas, before in (([_user_variant(a), _user_variant(b)], "manifest"), (None, None)):
+        for prov, own in ((a, "inband"), (b, "injected")):
+            seq = []
+            for ev in etw.open(path, schemas=schemas):
+                if ev.provider_id == prov and ev.id == 5:
+                    d = dict(ev)  # decoded first: the event keeps that schema
+                    seq.append((ev.schema_source, next(iter(d), None)))
+            assert len(seq) == n1 + n2
+            runs = _runs(seq)
+            assert [r[0] for r in runs] == [(before, "un" if before else None), (own, "n")], runs
+            assert n1 - 25000 < runs[0][1] < n1  # the read-ahead, roughly
+            assert all(x == (own, "n") for x in seq[n1:])
+    # After the manifest, the map is the trace's too.
+    last = [ev for ev in etw.open(path, schemas=[_user_variant(a), _user_variant(b)])
+            if ev.id == 5][-2:]
+    assert [(ev.schema_source, ev.format("f")) for ev in last] == [("inband", "Red"),
+                                                                   ("injected", "Red")]
 
 def test_lazy_provide_through_open(corpus_dir):
     """etw.open(path, schemas=S): the binding asks S for a provider the first

@@ -307,3 +307,187 @@ def test_schemas_reads_pe_and_blobs_lazily(wevt_dir):
     assert dll_only.source_of(JYTRACE, 101, 0) == "wevt"
     raw = Schemas(_read(os.path.join(wevt_dir, "libfwevt_helloworldmetricTEMP.BIN")))
     assert [sch.key for sch in raw.schemas(HELLO)] == [(HELLO, 1, 1)]
+
+
+# ------------------------------------------------------------------ decoding events
+
+def _pe32_to_pe32plus(data: bytes, shift: int = 0x200) -> bytes:
+    """A PE32+ (x64) image with the same sections and resources as the PE32 image
+    data (IMAGE_OPTIONAL_HEADER64 layout: 8-byte ImageBase and stack/heap sizes, no
+    BaseOfData; the optional header grows by 16 bytes), every section's raw data
+    moved `shift` bytes further into the file (a FileAlignment multiple): the
+    resource tree must then be found through the section table, not by luck."""
+    pe = struct.unpack_from("<I", data, 0x3C)[0]
+    coff, opt = pe + 4, pe + 24
+    nsec, opt_size = struct.unpack_from("<H", data, coff + 2)[0], struct.unpack_from(
+        "<H", data, coff + 16)[0]
+    assert struct.unpack_from("<H", data, opt)[0] == 0x10B and opt_size == 224
+    o32 = data[opt:opt + opt_size]
+    (image_base,) = struct.unpack_from("<I", o32, 28)
+    stack_res, stack_com, heap_res, heap_com, loader, nrva = struct.unpack_from("<6I", o32, 72)
+    o64 = (struct.pack("<H", 0x20B) + o32[2:24] + struct.pack("<Q", image_base) + o32[32:72] +
+           struct.pack("<QQQQII", stack_res, stack_com, heap_res, heap_com, loader, nrva) +
+           o32[96:96 + 8 * nrva])
+    assert len(o64) == 240
+    sections = bytearray(data[opt + opt_size:opt + opt_size + 40 * nsec])
+    raw = []
+    for i in range(nsec):
+        size, ptr = struct.unpack_from("<II", sections, 40 * i + 16)
+        raw.append((ptr + shift, data[ptr:ptr + size]))
+        struct.pack_into("<I", sections, 40 * i + 20, ptr + shift)
+    out = bytearray(data[:coff])
+    machine_chars = struct.unpack_from("<H", data, coff + 18)[0] & ~0x100  # not 32BIT_MACHINE
+    out += (struct.pack("<H", 0x8664) + data[coff + 2:coff + 16] + struct.pack("<HH", 240,
+                                                                               machine_chars))
+    out += o64 + sections
+    headers = struct.unpack_from("<I", o32, 60)[0] + shift
+    assert len(out) <= headers
+    struct.pack_into("<I", out, opt + 60, headers)  # SizeOfHeaders (same offset in both)
+    out += bytes(headers - len(out))
+    for ptr, body in raw:
+        out += bytes(ptr - len(out)) + body
+    return bytes(out)
+
+
+def _jytrace_payload(sch):
+    """A payload for a JyTrace event and the values it must decode to."""
+    payload, values = b"", {}
+    for k, p in enumerate(sch.props):
+        n = sch.id * 10 + k
+        if p.in_type == 1:
+            v = "%s-%d \u00e9" % (p.name, sch.id)
+            payload += v.encode("utf-16-le") + b"\0\0"
+        elif p.in_type == 2:
+            v = "%s:%d" % (p.name, sch.id)
+            payload += v.encode("ascii") + b"\0"
+        elif p.in_type == 7:
+            v = -n
+            payload += struct.pack("<i", v)
+        elif p.in_type == 8:
+            v = 0x80000000 + n
+            payload += struct.pack("<I", v)
+        elif p.in_type == 16:
+            v = 0x7FF600000000 + n
+            payload += struct.pack("<Q", v)
+        elif p.in_type == 13:
+            v = bool(sch.id % 2)
+            payload += struct.pack("<I", int(v))
+        elif p.in_type == 15:
+            v = uuid.UUID(int=(n << 64) | 0xABCDEF)
+            payload += v.bytes_le
+        elif p.in_type == 11:
+            v = n + 0.5
+            payload += struct.pack("<f", v)
+        else:
+            raise AssertionError("type %d not covered" % p.in_type)
+        values[p.name] = v
+    return payload, values
+
+
+@needs_wevt
+def test_events_decode_through_compiled_templates(wevt_dir, tmp_path):
+    """A synthetic JyTrace trace (one event of each of its 26 event types, every
+    in-type of its templates) decodes the same from the compiled forms - the
+    resource DLL (PE32), a PE32+ copy of it built here, and mc.exe's TEMP.BIN -
+    as from the .man: every value equal to what was written, the payload used up,
+    the level/opcode/keyword names and messages, and the source "wevt" (or
+    "manifest")."""
+    from etlwriter import EtlWriter
+    man = os.path.join(wevt_dir, "flowerinthenight_jytrace.man")
+    dll = os.path.join(wevt_dir, "flowerinthenight_jytrace.dll")
+    blob = os.path.join(wevt_dir, "flowerinthenight_jytraceTEMP.BIN")
+    dll64 = tmp_path / "jytrace64.dll"
+    dll64.write_bytes(_pe32_to_pe32plus(_read(dll)))
+    res64 = read_resources(dll64.read_bytes())
+    assert (res64.machine, res64.is64) == (0x8664, True)
+    assert res64.entries == read_resources(_read(dll)).entries
+    (pm,) = parse_manifest(_read(man))
+    schemas = sorted(pm.schemas(), key=lambda s: s.id)
+    assert len(schemas) == 26
+    w = EtlWriter()
+    expected = []
+    for i, sch in enumerate(schemas):
+        payload, values = _jytrace_payload(sch)
+        w.event(0, 1_000_000 + i * 100, JYTRACE, id=sch.id, version=sch.version,
+                channel=sch.channel, level=sch.level, opcode=sch.opcode, task=sch.task,
+                keyword=sch.keyword, payload=payload)
+        expected.append((sch.id, values))
+    path = str(tmp_path / "jy.etl")
+    w.write(path)
+
+    def decode(source):
+        evs = [ev for ev in etw.open(path, schemas=[source]) if ev.provider_id == JYTRACE]
+        return [(ev.id, dict(ev)) for ev in evs], evs
+
+    ref, ref_evs = decode(man)
+    assert ref == expected
+    assert {(ev.schema_source, ev.decode_status, len(ev.leftover)) for ev in ref_evs} == {
+        ("manifest", "ok", 0)}
+    for source in (dll, str(dll64), blob):
+        got, evs = decode(source)
+        assert got == expected, source
+        assert {(ev.schema_source, ev.decode_status, len(ev.leftover)) for ev in evs} == {
+            ("wevt", "ok", 0)}
+        # Names as the .man gives them (a v3 template carries no provider name, as
+        # test_compiled_and_manifest_give_identical_schemas says).
+        assert [(ev.level_name, ev.opcode_name, ev.keyword_names) for ev in evs] == \
+            [(ev.level_name, ev.opcode_name, ev.keyword_names) for ev in ref_evs]
+        # The DLLs carry the message texts (MESSAGETABLE); the raw blob does not.
+        assert [ev.message for ev in evs] == ([ev.message for ev in ref_evs] if source != blob
+                                              else [None] * 26)
+    assert ref_evs[0].message == "[Module-101 \u00e9: File:101: Function:101] Entry:"
+    # The PE32+ copy gives the same schemas as the PE32 original, blob for blob.
+    assert Schemas(str(dll64)).blobs(JYTRACE) == Schemas(dll).blobs(JYTRACE)
+
+
+class _CountingFile:
+    def __init__(self, f, counter):
+        self._f, self._counter = f, counter
+
+    def read(self, n=-1):
+        data = self._f.read(n)
+        self._counter[0] += len(data)
+        return data
+
+    def seek(self, *args):
+        return self._f.seek(*args)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._f.close()
+
+
+@needs_wevt
+def test_directories_read_only_the_resources_of_pe_files(wevt_dir, tmp_path, monkeypatch):
+    """Indexing a directory (and loading the file that describes the provider
+    asked for) reads a PE file's headers and resource section, not the whole
+    binary: two DLLs with 8 MiB appended each cost a few KiB to index, and give
+    the schemas the original DLLs give."""
+    import builtins
+    import etw._pe
+    import etw.schemas
+    jy = _read(os.path.join(wevt_dir, "flowerinthenight_jytrace.dll"))
+    nlog = _read(os.path.join(wevt_dir, "nlog_NLog.Etw.NLog-LogEvents.etwManifest.dll"))
+    d = tmp_path / "bin"
+    d.mkdir()
+    (d / "a_nlog.dll").write_bytes(nlog + bytes(8 << 20))
+    (d / "b_jytrace.dll").write_bytes(jy + bytes(8 << 20))
+    counter = [0]
+
+    def counting_open(path, mode="r", *args, **kwargs):
+        f = builtins.open(path, mode, *args, **kwargs)
+        return _CountingFile(f, counter) if "b" in mode else f
+    monkeypatch.setattr(etw._pe, "open", counting_open, raising=False)
+    monkeypatch.setattr(etw.schemas, "open", counting_open, raising=False)
+    s = Schemas(str(d))
+    assert JYTRACE in s  # indexes both files, loads b_jytrace.dll
+    assert 0 < counter[0] < 64 * 1024
+    assert repr(s) == "<etw.Schemas 26 schemas of 1 providers, 1 files not read yet>"
+    assert NLOG in s and counter[0] < 96 * 1024
+    monkeypatch.undo()
+    assert s.blobs(JYTRACE) == Schemas(os.path.join(wevt_dir, "flowerinthenight_jytrace.dll")
+                                       ).blobs(JYTRACE)
+    assert s.blobs(NLOG) == Schemas(os.path.join(
+        wevt_dir, "nlog_NLog.Etw.NLog-LogEvents.etwManifest.dll")).blobs(NLOG)

@@ -433,8 +433,43 @@ struct etw_registry {
     table maps;
     etw_registry_stats st;
     kcache_slot kcache[KCACHE_SIZE];
-    etw_atomic_size generation; /* schemas inserted so far (read without the lock) */
+    etw_atomic_size generation; /* schemas inserted or replaced so far (read without the lock) */
+    /* Schemas and maps replaced by a higher-ranked source: kept until
+     * etw_registry_free, since pointers handed out must stay valid. Ranks
+     * only go up, so a key is replaced at most twice. */
+    void **retired;
+    size_t nretired, cap_retired;
 };
+
+/* The priority of a source (issue 4 item 4): what the trace itself carries
+ * (TraceLogging metadata, injected TRACE_EVENT_INFO, in-band EventSource
+ * manifests) over what the user gives (manifests, compiled templates, packs,
+ * TDH), over the built-in tables. */
+static int source_rank(unsigned source) {
+    switch (source) {
+    case ETW_SRC_TRACELOGGING:
+    case ETW_SRC_TEI:
+    case ETW_SRC_INBAND:
+        return 3;
+    case ETW_SRC_KERNEL:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+int etw_schema_source_rank(unsigned source) {
+    return source_rank(source);
+}
+
+/* Keeps a replaced item alive until the registry is freed. Returns ETW_OK or
+ * ETW_ERR_NOMEM (nothing changed). */
+static int retire(etw_registry *r, const void *item) {
+    if (grow((void **)&r->retired, &r->cap_retired, r->nretired + 1, sizeof(void *)))
+        return ETW_ERR_NOMEM;
+    r->retired[r->nretired++] = (void *)(uintptr_t)item;
+    return ETW_OK;
+}
 
 static const etw_schema *kernel_cached(etw_registry *r, const etw_guid *g, uint8_t opcode,
                                        uint8_t version) {
@@ -555,9 +590,10 @@ static int table_put(table *t, uint64_t hash, const void *item) {
     return ETW_OK;
 }
 
-static const etw_schema *find_schema_locked(etw_registry *r, etw_key_kind kind, const etw_guid *g,
-                                            uint16_t id, uint8_t version, const uint8_t *meta,
-                                            size_t meta_len) {
+/* The table slot holding the schema of a key, or NULL. */
+static slot *find_schema_slot_locked(etw_registry *r, etw_key_kind kind, const etw_guid *g,
+                                     uint16_t id, uint8_t version, const uint8_t *meta,
+                                     size_t meta_len) {
     uint64_t h;
     size_t i;
     if (!r->schemas.cap)
@@ -569,12 +605,20 @@ static const etw_schema *find_schema_locked(etw_registry *r, etw_key_kind kind, 
         const etw_schema *s = (const etw_schema *)r->schemas.slots[i].item;
         if (r->schemas.slots[i].hash == h &&
             schema_matches(s, kind, g, id, version, meta, meta_len))
-            return s;
+            return &r->schemas.slots[i];
     }
     return NULL;
 }
 
-static const etw_map *find_map_locked(etw_registry *r, const etw_guid *g, const char *name) {
+static const etw_schema *find_schema_locked(etw_registry *r, etw_key_kind kind, const etw_guid *g,
+                                            uint16_t id, uint8_t version, const uint8_t *meta,
+                                            size_t meta_len) {
+    slot *sl = find_schema_slot_locked(r, kind, g, id, version, meta, meta_len);
+    return sl ? (const etw_schema *)sl->item : NULL;
+}
+
+/* The table slot holding the map (provider, name), or NULL. */
+static slot *find_map_slot_locked(etw_registry *r, const etw_guid *g, const char *name) {
     size_t len, i;
     uint64_t h;
     if (!r->maps.cap || !name)
@@ -586,9 +630,14 @@ static const etw_map *find_map_locked(etw_registry *r, const etw_guid *g, const 
         const etw_map *m = (const etw_map *)r->maps.slots[i].item;
         if (r->maps.slots[i].hash == h && etw_guid_eq(&m->provider_id, g) &&
             strlen(m->name) == len && memcmp(m->name, name, len) == 0)
-            return m;
+            return &r->maps.slots[i];
     }
     return NULL;
+}
+
+static const etw_map *find_map_locked(etw_registry *r, const etw_guid *g, const char *name) {
+    slot *sl = find_map_slot_locked(r, g, name);
+    return sl ? (const etw_map *)sl->item : NULL;
 }
 
 etw_registry *etw_registry_new(void) {
@@ -614,6 +663,9 @@ void etw_registry_free(etw_registry *r) {
     for (i = 0; i < r->maps.cap; i++)
         if (r->maps.slots[i].hash)
             free((void *)(uintptr_t)r->maps.slots[i].item);
+    for (i = 0; i < r->nretired; i++)
+        free(r->retired[i]);
+    free(r->retired);
     free(r->schemas.slots);
     free(r->maps.slots);
     etw_mutex_free(r->mu);
@@ -622,12 +674,27 @@ void etw_registry_free(etw_registry *r) {
 
 static int add_locked(etw_registry *r, etw_schema *s) {
     const uint8_t *meta = s->key_kind == ETW_KEY_TL ? s->tl_meta : NULL;
-    if (find_schema_locked(r, (etw_key_kind)s->key_kind, key_guid(s), key_id(s), s->version, meta,
-                           s->tl_meta_len)) {
-        free(s);
-        return 0;
-    }
-    if (table_put(&r->schemas, schema_hash(s), s)) {
+    slot *old = find_schema_slot_locked(r, (etw_key_kind)s->key_kind, key_guid(s), key_id(s),
+                                        s->version, meta, s->tl_meta_len);
+    if (old) {
+        const etw_schema *o = (const etw_schema *)old->item;
+        /* Same key: a source of higher rank replaces the schema (the slot's
+         * hash is the key's, so it stays); otherwise the first one stays. */
+        if (source_rank(s->source) <= source_rank(o->source)) {
+            free(s);
+            return 0;
+        }
+        if (retire(r, o)) {
+            free(s);
+            return ETW_ERR_NOMEM;
+        }
+        old->item = s;
+        if (o->invalid)
+            r->st.invalid--;
+        else
+            r->st.schemas--;
+        r->st.replaced++;
+    } else if (table_put(&r->schemas, schema_hash(s), s)) {
         free(s);
         return ETW_ERR_NOMEM;
     }
@@ -652,13 +719,25 @@ int etw_registry_add(etw_registry *r, etw_schema *s) {
 }
 
 int etw_registry_add_map(etw_registry *r, etw_map *m) {
+    slot *old;
     int rc = 1;
     if (!r || !m) {
         free(m);
         return ETW_ERR_ARG;
     }
     etw_mutex_lock(r->mu);
-    if (find_map_locked(r, &m->provider_id, m->name)) {
+    old = find_map_slot_locked(r, &m->provider_id, m->name);
+    if (old && source_rank(m->source) > source_rank(((const etw_map *)old->item)->source)) {
+        /* Replaced by a source of higher rank (the old map stays allocated). */
+        if (retire(r, old->item)) {
+            free(m);
+            rc = ETW_ERR_NOMEM;
+        } else {
+            old->item = m;
+            r->st.replaced++;
+            etw_atomic_store(&r->generation, etw_atomic_load(&r->generation) + 1);
+        }
+    } else if (old) {
         free(m);
         rc = 0;
     } else if (table_put(&r->maps, map_hash(&m->provider_id, m->name, trimmed_len(m->name)), m)) {

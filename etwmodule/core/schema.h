@@ -108,6 +108,7 @@ typedef struct etw_map {
     uint32_t count;
     const etw_map_entry *entries; /* in the order of the source */
     const char *format;  /* pattern maps: format string, else NULL */
+    uint8_t source;      /* etw_schema_source of the map (its rank in the registry) */
 } etw_map;
 
 /* One property (EVENT_PROPERTY_INFO). Indices are into etw_schema.props. */
@@ -241,7 +242,8 @@ int etw_tl_provider_name(const uint8_t *traits, size_t len, char *out, size_t ou
  * for DecodingSource 1 (WBEM/MOF: event_guid + opcode + version), else
  * ETW_KEY_MANIFEST. */
 etw_schema *etw_schema_from_tei(const uint8_t *blob, size_t len, int *rc, etw_error *err);
-/* EVENT_MAP_INFO blob (offsets relative to blob) for provider. Returns the
+/* EVENT_MAP_INFO blob (offsets relative to blob) for provider; the map's
+ * source is ETW_SRC_TEI (callers set another). Returns the
  * map (one malloc'd block), or NULL with *rc = ETW_ERR_FORMAT / ETW_ERR_NOMEM. */
 etw_map *etw_map_from_emi(const etw_guid *provider, const uint8_t *blob, size_t len, int *rc,
                           etw_error *err);
@@ -287,9 +289,10 @@ void etw_registry_free(etw_registry *r);
 int etw_registry_lookup(etw_registry *r, const etw_record *rec, const etw_schema **out,
                         etw_error *err);
 
-/* Number of schemas inserted so far (TraceLogging ones built by lookups
- * included): a lookup's result can only change when this changes. Read
- * without the lock, so another thread may be inserting. 0 for NULL. */
+/* Number of schemas inserted or replaced so far (TraceLogging ones built by
+ * lookups included; maps replaced count too): a lookup's result can only
+ * change when this changes. Read without the lock, so another thread may be
+ * inserting. 0 for NULL. */
 size_t etw_registry_generation(etw_registry *r);
 
 /* Direct lookups; each returns NULL when not found. */
@@ -306,12 +309,22 @@ const etw_map *etw_registry_find_map(etw_registry *r, const etw_guid *provider, 
  * schema's provider_id, then its event_guid. NULL when none. */
 const etw_map *etw_registry_prop_map(etw_registry *r, const etw_schema *s, const etw_prop *p);
 
+/* Priority of a schema source when several describe the same key (issue 4
+ * item 4): 3 for what the trace carries (ETW_SRC_TRACELOGGING, _TEI,
+ * _INBAND), 2 for what the user gives (_MANIFEST, _WEVT, _PACK, _TDH,
+ * _OTHER), 1 for the built-in tables (_KERNEL). Never fails. */
+int etw_schema_source_rank(unsigned source);
+
 /* Inserts a schema built by etw_sb_finish / a schema source (one malloc'd
- * block; takes ownership: freed now if a schema with the same key exists,
- * the first one wins). Returns 1 inserted, 0 duplicate,
- * ETW_ERR_NOMEM (schema freed). */
+ * block; takes ownership). When a schema with the same key exists, the one
+ * whose source ranks higher (etw_schema_source_rank) is kept and, on a tie,
+ * the first one: a replaced schema stays allocated until etw_registry_free
+ * (pointers handed out stay valid) and the generation grows, so memos of
+ * lookups refresh. Returns 1 inserted or replaced, 0 not kept (freed),
+ * ETW_ERR_NOMEM (schema freed, registry unchanged). */
 int etw_registry_add(etw_registry *r, etw_schema *s);
-/* Inserts a map (takes ownership, first one wins). Returns 1, 0 or ETW_ERR_NOMEM. */
+/* Inserts a map (takes ownership) under the same rule, by map->source.
+ * Returns 1, 0 or ETW_ERR_NOMEM. */
 int etw_registry_add_map(etw_registry *r, etw_map *m);
 /* Feeds an EventMetadata record (injected TRACE_EVENT_INFO / EVENT_MAP_INFO,
  * etl-format.md 6). Returns 1 when it was one and was taken in, 0 when the
@@ -327,6 +340,7 @@ typedef struct etw_registry_stats {
     uint32_t tl_built;      /* TraceLogging schemas built */
     uint64_t lookups;
     uint64_t misses;        /* lookups that found nothing */
+    uint32_t replaced;      /* schemas and maps replaced by a higher-ranked source */
 } etw_registry_stats;
 void etw_registry_get_stats(etw_registry *r, etw_registry_stats *out);
 

@@ -181,6 +181,7 @@ etw_map *etw_map_from_emi(const etw_guid *provider, const uint8_t *blob, size_t 
         goto out;
     }
     hdr.provider_id = *provider;
+    hdr.source = ETW_SRC_TEI;
     STR(hdr.name, etw_le32(blob), 1, "map NameOffset");
     flags = etw_le32(blob + 4);
     count = etw_le32(blob + 8);

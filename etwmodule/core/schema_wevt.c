@@ -253,6 +253,7 @@ static int build_map(wctx *c, size_t off, const etw_wevt_sink *sink) {
     }
     memset(&hdr, 0, sizeof hdr);
     hdr.provider_id = c->provider;
+    hdr.source = ETW_SRC_MANIFEST;
     TRYH(hdr.name, name_at(c, b, etw_le32(c->p + off + 8), 1));
     hdr.flags = (wflags & 1) ? ETW_MAP_MANIFEST_BITMAP : ETW_MAP_MANIFEST_VALUEMAP;
     for (i = 0; i < n; i++) {

@@ -769,7 +769,8 @@ static PyObject *event_repr(PyObject *self) {
     "null); GUIDs as '{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}' (upper case, braced, as "   \
     "Windows prints them); times as 'YYYY-MM-DDTHH:MM:SS.fffffffZ' (full 100 ns "        \
     "precision; a FILETIME outside years 1601-9999 stays a number, an invalid "          \
-    "SYSTEMTIME is null); bytes as lower-case hex strings; None as null. Text is UTF-8; "\
+    "SYSTEMTIME is null); bytes as lower-case hex strings; None as null; a WPP "        \
+    "argument's time span (a timedelta in to_dict()) as its seconds. Text is UTF-8; "  \
     "unpaired UTF-16 surrogates are written as \\uXXXX escapes, so json.loads gives back " \
     "the same str. The output depends only on the trace's bytes, not on the platform."
 #define FORMAT_DOC                                                                       \

@@ -1040,6 +1040,29 @@ static int provide(etwpy_state *st, EventObject *ev) {
     return 1;
 }
 
+/* Registers the in-band EventSource manifests completed since the trace last
+ * looked (etw.schemas.provide(trace, None)) before the lookup of a manifest
+ * event, also one that already has a schema: they outrank a user's
+ * (schema.h), and the registry's generation tells the memos. Returns 0, or
+ * -1 with an exception. */
+static int drain_inband(EventObject *ev) {
+    TraceObject *t = ev->batch ? (TraceObject *)((BatchObject *)ev->batch)->trace : NULL;
+    uint64_t g;
+    PyObject *mod, *r;
+    if (ev->rec->kind != ETW_KIND_MANIFEST || !t || !t->inband ||
+        (g = etw_inband_generation(t->inband)) == t->inband_generation)
+        return 0;
+    t->inband_generation = g;
+    if (!(mod = PyImport_ImportModule("etw.schemas"))) {
+        PyErr_Clear(); /* no schema sources in this installation */
+        return 0;
+    }
+    r = PyObject_CallMethod(mod, "provide", "OO", (PyObject *)t, Py_None);
+    Py_DECREF(mod);
+    Py_XDECREF(r);
+    return r ? 0 : -1;
+}
+
 /* 1 schema, 0 none, -1 malformed metadata (message filled when given), -2
  * with an exception (a schema source failed). */
 static int lookup(etwpy_state *st, EventObject *ev, const etw_schema **out, char *message,
@@ -1052,6 +1075,7 @@ static int lookup(etwpy_state *st, EventObject *ev, const etw_schema **out, char
         int manifest = 0;
         lk_slot *memo = memo_slot(st->pcache, rec, serial, &manifest);
         size_t gen = 0;
+        if (drain_inband(ev) < 0) return -2;
         if (memo) {
             gen = etw_registry_generation(reg);
             if (memo->serial == serial && memo->generation == gen &&

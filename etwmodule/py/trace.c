@@ -371,9 +371,9 @@ static PyObject *trace_inband_take(TraceObject *self, PyObject *unused) {
 
 /* _registry_add(kind, blob[, source]): adds a schema source to this trace's registry.
  * kind "tei": a TRACE_EVENT_INFO blob; "emi": provider GUID (16 bytes, LE)
- * followed by an EVENT_MAP_INFO blob. Returns True when added, False for a
- * duplicate (the first schema of a key wins); raises EtlFormatError for a
- * malformed blob. */
+ * followed by an EVENT_MAP_INFO blob. Returns True when added (or when it
+ * replaced one of a lower-ranked source, schema.h), False when not kept (a
+ * duplicate); raises EtlFormatError for a malformed blob. */
 static PyObject *trace_registry_add(TraceObject *self, PyObject *args) {
     const char *kind, *source = NULL;
     uint8_t src = 0;
@@ -410,6 +410,7 @@ static PyObject *trace_registry_add(TraceObject *self, PyObject *args) {
             etw_guid g = etw_guid_load((const uint8_t *)blob.buf);
             etw_map *m = etw_map_from_emi(&g, (const uint8_t *)blob.buf + 16,
                                           (size_t)blob.len - 16, &rc, &e);
+            if (m && src) m->source = src; /* the registry ranks maps by source */
             if (m) rc = etw_registry_add_map(self->registry, m);
         }
     } else {

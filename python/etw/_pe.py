@@ -15,8 +15,8 @@ from __future__ import annotations
 import struct
 from typing import Dict, List, Optional, Tuple, Union
 
-__all__ = ["PeError", "PeResources", "read_resources", "is_pe", "parse_message_table",
-           "RT_MESSAGETABLE"]
+__all__ = ["PeError", "PeResources", "read_resources", "read_resources_file", "is_pe",
+           "parse_message_table", "RT_MESSAGETABLE"]
 
 RT_MESSAGETABLE = 11
 
@@ -169,6 +169,73 @@ def read_resources(data: bytes) -> PeResources:
 
     walk(base, 0, ())
     return PeResources(entries, machine, is64)
+
+
+def read_resources_file(path: str) -> PeResources:
+    """read_resources of a PE file, reading only its headers and the section
+    holding the resource tree (a large binary is not read whole); when the tree
+    reaches outside that section, or anything else does not fit, the whole file
+    is read and parsed. Raises PeError, or OSError."""
+    with open(path, "rb") as f:
+        head = f.read(0x1000)
+        try:
+            compact = _resource_image(f, head)
+        except (PeError, struct.error):
+            compact = None
+        if compact is not None:
+            try:
+                return read_resources(compact)
+            except PeError:
+                pass
+        f.seek(0)
+        return read_resources(f.read())
+
+
+def _resource_image(f, head: bytes) -> Optional[bytes]:
+    """A small image holding the headers of the file f (whose first bytes are
+    head) and only its resource section, the other sections emptied: offsets
+    are rewritten, RVAs kept. None when the file has no resource tree."""
+    if len(head) < 0x40 or head[:2] != b"MZ":
+        raise PeError("not a PE image (no MZ header)")
+    pe = _u32(head, 0x3C)
+    if pe > 0x10000:
+        raise PeError("e_lfanew 0x%x" % pe)
+    coff = pe + 4
+    opt = coff + 20
+    if opt + 2 > len(head):
+        f.seek(0)
+        head = f.read(opt + 2)
+    nsect, opt_size = _u16(head, coff + 2), _u16(head, coff + 16)
+    table_end = opt + opt_size + 40 * nsect
+    if nsect > 96 or table_end > 0x20000:
+        raise PeError("%d sections" % nsect)
+    if table_end > len(head):
+        f.seek(0)
+        head = f.read(table_end)
+    if head[pe:pe + 4] != b"PE\0\0" or len(head) < table_end:
+        raise PeError("no PE signature at 0x%x" % pe)
+    magic = _u16(head, opt)
+    dd_off = {0x10B: 96, 0x20B: 112}.get(magic)
+    if dd_off is None or opt_size < dd_off + 24:
+        return None
+    res_rva = _u32(head, opt + dd_off + 16)
+    image = bytearray(head[:table_end])
+    found = None
+    for i in range(nsect):
+        s = opt + opt_size + 40 * i
+        vsize, vaddr, rawsize, rawptr = struct.unpack_from("<IIII", image, s + 8)
+        if found is None and vaddr <= res_rva < vaddr + max(vsize, rawsize):
+            found = (s, rawptr, rawsize)
+        else:
+            struct.pack_into("<II", image, s + 16, 0, 0)  # SizeOfRawData, PointerToRawData
+    if found is None:
+        return None
+    s, rawptr, rawsize = found
+    f.seek(rawptr)
+    body = f.read(rawsize)
+    image += bytes(-len(image) % 16)
+    struct.pack_into("<II", image, s + 16, len(body), len(image))
+    return bytes(image) + body
 
 
 def parse_message_table(data: bytes) -> Dict[int, str]:

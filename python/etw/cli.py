@@ -46,7 +46,7 @@ examples:
   etw dump trace.etl --pid 4388 --start +2.5 --end +3 -f csv -o slice.csv
   etw convert traces/ -o all.parquet       a directory of traces into one Parquet file
   etw convert trace.etl -o out/ --by-type  one Parquet file per event type, decoded
-  etw schemas export provider.man -o pack.etwschemas --trace trace.etl
+  etw schemas export provider.man -o pack.etwpack --trace trace.etl
 
 Filters (dump, stats, convert): -p/--provider NAME|GUID, -i/--id N[,N|A-B],
 --pid N, -k/--kind KIND, --start/--end TIME (ISO 8601, or +SECONDS from the
@@ -97,11 +97,13 @@ Spark / Dask / DuckDB read the results directly, e.g.
 
 SCHEMAS_EPILOG = """\
 examples:
-  etw schemas export Contoso.man -o contoso.etwschemas
-  etw schemas export C:\\Windows\\System32\\drivers\\http.sys -o http.etwschemas
-  etw schemas export manifests/ --recursive --trace trace.etl -o needed.etwschemas
-A schema pack carries TRACE_EVENT_INFO/EVENT_MAP_INFO blobs; give it back with
-etw.open(path, schemas="pack.etwschemas") or --schemas on other commands.
+  etw schemas export Contoso.man -o contoso.etwpack
+  etw schemas export C:\\Windows\\System32\\drivers\\http.sys -o http.etwpack
+  etw schemas export manifests/ --recursive --trace trace.etl -o needed.etwpack
+A schema pack (*.etwpack) carries TRACE_EVENT_INFO/EVENT_MAP_INFO blobs; give it
+back with etw.open(path, schemas="pack.etwpack") or --schemas on other commands (in a
+directory a pack is recognised by its content, whatever its name). With --trace, only
+what that trace needs is written, so the trace decodes anywhere with the pack.
 """
 
 WINDOWS_ONLY = """\
@@ -259,7 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     pe.add_argument("sources", nargs="+", metavar="SOURCE",
                     help="manifest (.man/.xml), PE file with a WEVT_TEMPLATE, schema pack, "
                          "or directory")
-    pe.add_argument("-o", "--output", required=True, metavar="PACK", help="the pack to write")
+    pe.add_argument("-o", "--output", required=True, metavar="PACK",
+                    help="the pack to write (*.etwpack by convention)")
     pe.add_argument("--trace", metavar="FILE",
                     help="only what this trace needs (its providers and event ids)")
     pe.add_argument("-p", "--provider", action="append", metavar="GUID",

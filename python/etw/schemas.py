@@ -23,17 +23,29 @@ Accepted sources (a path, bytes, or a list of them):
   resource (its ``MESSAGETABLE`` gives the message texts), read with a
   portable PE parser (:mod:`etw._pe`) and the C template parser;
 * raw compiled templates (mc.exe's ``*TEMP.BIN``, starting with ``CRIM``);
-* schema packs written by :meth:`Schemas.export`;
+* schema packs written by :meth:`Schemas.export` (named ``*.etwpack`` by
+  convention; recognised by their ``ETWSPACK`` magic whatever the name, also
+  in directories);
 * TMF files / directories for WPP (kept for :attr:`Schemas.tmf`);
-* directories of all of these: only indexed (which provider GUIDs each file
-  describes) when a provider is first asked for, and only the files
-  describing it are parsed.
+* directories of all of these (by extension: ``.man``/``.xml``, the PE
+  ones, ``.bin``, ``.etwpack``, ``.tmf``; packs by their magic): only indexed
+  (which provider GUIDs each file describes) when a provider is first asked
+  for, and only the files describing it are parsed.
 
 Everything becomes TRACE_EVENT_INFO / EVENT_MAP_INFO blobs (:mod:`etw._tei`),
-the format the C registry reads.  The first source describing an event wins
-(sources in the order given); a trace's own schemas (injected EventMetadata,
-.NET EventSource manifests in the trace) come before any of these, and the
-built-in kernel tables after them.
+the format the C registry reads.  Priority: a trace's own schemas
+(TraceLogging metadata, injected EventMetadata, .NET EventSource manifests in
+the trace) win over these, which win over the built-in kernel tables; among
+these, the first source describing an event wins (sources in the order
+given).  The C registry ranks each schema and map by its source, so a trace's
+schema that arrives after a user's one was registered for the same event
+replaces it from then on (events already decoded keep theirs).  An in-band
+manifest that comes late in a trace is used by the events after it, and by
+the events before it that are looked up once the reader, which runs ahead of
+them (up to ~20000 records), has passed it; earlier events use the user's
+schema or have none.  ``Schemas.add_inband(path)`` reads a trace's in-band
+manifests beforehand (one extra pass over the file) when every event must use
+them.
 
 Schema pack format (``export``/``add_pack``), little-endian::
 
@@ -66,7 +78,7 @@ import zlib
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ._manifest import ManifestError, ProviderManifest, looks_like_manifest, parse_manifest
-from ._pe import PeError, is_pe, read_resources
+from ._pe import PeError, PeResources, is_pe, read_resources, read_resources_file
 from ._tei import EventMap, EventSchema, pack_emi_record, pack_tei, parse_emi_record, parse_tei
 
 __all__ = [
@@ -125,7 +137,8 @@ def _blob_provider(kind: str, blob: bytes) -> uuid.UUID:
 
 
 def _blob_key(kind: str, blob: bytes) -> tuple:
-    """Registry key of a blob: first one wins within a Schemas, as in the C registry."""
+    """Registry key of a blob: the first one wins within a Schemas, as in the C
+    registry among sources of the same rank."""
     if kind == "tei":
         dsrc = struct.unpack_from("<I", blob, 48)[0]
         if dsrc == 1:
@@ -172,6 +185,28 @@ def _sniff(data: bytes, ext: str) -> Optional[str]:
     if ext in _MANIFEST_EXT and _read_text_head(head).lstrip("\ufeff \t\r\n").startswith("<"):
         return "manifest"  # XML whose instrumentation section starts further on
     return None
+
+
+def _has_pack_magic(path: str) -> bool:
+    """Whether a file starts with the schema pack magic (packs are recognised by
+    their content in directories, whatever their name)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(PACK_MAGIC)) == PACK_MAGIC
+    except OSError:
+        return False
+
+
+def _read_source_file(path: str) -> Tuple[Optional[str], bytes]:
+    """(kind, bytes) of a source file: the whole file, except for a PE image
+    (kind "pe", its first 4 KiB only: its resources are read with
+    read_resources_file, so a large binary is not read whole). Raises OSError."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+        kind = _sniff(head, os.path.splitext(path)[1].lower())
+        if kind == "pe" or len(head) < 4096:
+            return kind, head
+        return kind, head + f.read()
 
 
 class _FileEntry:
@@ -276,8 +311,7 @@ class Schemas:
     def add_pe(self, path: PathArg) -> int:
         """Add the WEVT_TEMPLATE resource of a PE file."""
         p = os.fspath(path)
-        with open(p, "rb") as f:
-            return self._add_pe_bytes(f.read(), p)
+        return self._add_pe_resources(read_resources_file(p), p)
 
     def add_pack(self, data_or_path: Union[bytes, PathArg]) -> int:
         """Add a schema pack (bytes or path) written by :meth:`export`."""
@@ -337,7 +371,9 @@ class Schemas:
         return 1
 
     def _add_pe_bytes(self, data: bytes, where: str) -> int:
-        res = read_resources(data)
+        return self._add_pe_resources(read_resources(data), where)
+
+    def _add_pe_resources(self, res: PeResources, where: str) -> int:
         crims = res.find("WEVT_TEMPLATE")
         if not crims:
             raise PeError("%s has no WEVT_TEMPLATE resource" % where)
@@ -363,8 +399,7 @@ class Schemas:
             mui = os.path.join(d, c, name + ".mui")
             if os.path.isfile(mui):
                 try:
-                    with open(mui, "rb") as f:
-                        found = read_resources(f.read()).find(11)
+                    found = read_resources_file(mui).find(11)
                 except (OSError, PeError):
                     continue
                 if found:
@@ -382,7 +417,8 @@ class Schemas:
                 if ext in _TMF_EXT:
                     has_tmf = True
                     continue
-                if ext in _MANIFEST_EXT or ext in _PE_EXT or ext in _CRIM_EXT or ext in _PACK_EXT:
+                if (ext in _MANIFEST_EXT or ext in _PE_EXT or ext in _CRIM_EXT
+                        or ext in _PACK_EXT or _has_pack_magic(f)):
                     if f not in self._known_paths:
                         self._known_paths.add(f)
                         self._files.append(_FileEntry(f, None, True))
@@ -424,16 +460,14 @@ class Schemas:
         become warnings for files found in directories."""
         entry.loaded = True
         try:
-            with open(entry.path, "rb") as f:
-                data = f.read()
-            kind = _sniff(data, os.path.splitext(entry.path)[1].lower())
+            kind, data = _read_source_file(entry.path)
             entry.kind = kind
-            if kind == "pack":
+            if kind == "pe":
+                self._add_pe_resources(read_resources_file(entry.path), entry.path)
+            elif kind == "pack":
                 self.add_pack(data)
             elif kind == "crim":
                 self.add_wevt(data, source=entry.path)
-            elif kind == "pe":
-                self._add_pe_bytes(data, entry.path)
             elif kind == "manifest":
                 self.add_manifest(data, source=entry.path)
             elif kind == "tmf":
@@ -451,16 +485,14 @@ class Schemas:
         """Which provider GUIDs a directory file describes (cheap scan)."""
         guids: Set[uuid.UUID] = set()
         try:
-            with open(entry.path, "rb") as f:
-                data = f.read()
-            kind = _sniff(data, os.path.splitext(entry.path)[1].lower())
+            kind, data = _read_source_file(entry.path)
             entry.kind = kind
             if kind == "manifest":
                 guids = {uuid.UUID(g) for g in _GUID_ATTR.findall(_read_text_head(data))}
             elif kind == "crim":
                 guids = set(_crim_providers(data))
             elif kind == "pe":
-                for crim in read_resources(data).find("WEVT_TEMPLATE"):
+                for crim in read_resources_file(entry.path).find("WEVT_TEMPLATE"):
                     guids.update(_crim_providers(crim))
             elif kind == "pack":
                 guids = {_blob_provider(k, b) for k, b, _s in read_pack(data)}
@@ -767,13 +799,15 @@ def _drain_inband(trace: object) -> int:
     return n
 
 
-def provide(trace: object, provider: Union[uuid.UUID, str]) -> int:
+def provide(trace: object, provider: Optional[Union[uuid.UUID, str]]) -> int:
     """The binding's hook for a provider whose events miss a schema, whatever
     ``trace.schemas`` is (None, a Schemas, or anything Schemas() accepts:
     converted once per trace). Registers the trace's in-band manifests first.
+    With provider None, only those (the binding calls it when the trace has
+    completed a manifest: it outranks the user's schemas already registered).
     Returns the number of schemas and maps added."""
     src = getattr(trace, "schemas", None)
-    if src is None:
+    if src is None or provider is None:
         return _drain_inband(trace)
     if not isinstance(src, Schemas):
         try:
@@ -956,7 +990,29 @@ def _event_message(trace: object, ev: object) -> Optional[str]:
     template = getattr(ev, "message_template", None)
     if template is None:
         return None
-    return format_message(template, list(ev.values()))  # type: ignore[attr-defined]
+    return format_message(template, _message_values(ev))
+
+
+_NUMBER_TEXT = re.compile(r"-?(?:0[xX][0-9A-Fa-f]+|[0-9]+)\Z")
+
+
+def _message_values(ev: object) -> List[object]:
+    """The inserts of an event's message: its top-level values, where an
+    integer Windows renders as a name (a value map's entry, a bitmap's names
+    joined with " | ": ``ev.format``) is that text, as Windows inserts it;
+    other numbers stay as they are (decimal, unless the message's ``%n!x!``
+    says otherwise)."""
+    out: List[object] = []
+    for name, value in ev.items():  # type: ignore[attr-defined]
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                text = ev.format(name)  # type: ignore[attr-defined]
+            except (KeyError, ValueError, TypeError):
+                text = None
+            if isinstance(text, str) and not _NUMBER_TEXT.match(text):
+                value = text
+        out.append(value)
+    return out
 
 
 def _wpp_info(trace: object, ev: object):
