@@ -5,6 +5,7 @@
  * last kept manifest has the same bytes (EventSource logs it again on every
  * enable and capture-state). */
 #include "inband.h"
+#include "atomics.h"
 #include "platform.h"
 
 #include <stdlib.h>
@@ -30,7 +31,7 @@ struct etw_inband {
     size_t nprov, cap_prov;
     etw_inband_manifest *queue;   /* completed, not yet taken: [head, nq) */
     size_t head, nq, cap_q;
-    uint64_t generation;
+    etw_atomic_size generation; /* manifests completed; written under mu, read without it */
     etw_inband_stats st;
 };
 
@@ -172,7 +173,7 @@ static int complete(etw_inband *c, partial *p, uint64_t file_offset) {
     p->kept = 1;
     p->kept_hash = h;
     p->kept_len = p->len;
-    c->generation++;
+    etw_atomic_store(&c->generation, etw_atomic_load(&c->generation) + 1);
     reset(p);
     return 1;
 }
@@ -243,13 +244,7 @@ size_t etw_inband_pending(etw_inband *c) {
 }
 
 uint64_t etw_inband_generation(etw_inband *c) {
-    uint64_t g;
-    if (!c)
-        return 0;
-    etw_mutex_lock(c->mu);
-    g = c->generation;
-    etw_mutex_unlock(c->mu);
-    return g;
+    return c ? (uint64_t)etw_atomic_load(&c->generation) : 0;
 }
 
 size_t etw_inband_take(etw_inband *c, etw_inband_manifest *out, size_t max) {

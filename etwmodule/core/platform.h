@@ -21,6 +21,9 @@ int etw_thread_start(etw_thread **out, etw_thread_fn fn, void *arg);
 /* Waits for the thread to finish and frees it. Returns ETW_OK or ETW_ERR_ARG. */
 int etw_thread_join(etw_thread *t);
 
+/* The number of CPUs this process may run on; 1 when it cannot be told. */
+unsigned etw_cpu_count(void);
+
 /* Returns NULL when out of memory. */
 etw_mutex *etw_mutex_new(void);
 void etw_mutex_free(etw_mutex *m);

@@ -6,12 +6,18 @@
 #define _GNU_SOURCE /* pthread_setname_np */
 #else
 #define _POSIX_C_SOURCE 200809L
+#if defined(__APPLE__)
+#define _DARWIN_C_SOURCE /* _SC_NPROCESSORS_ONLN */
+#endif
 #endif
 #define _FILE_OFFSET_BITS 64
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -83,6 +89,21 @@ int etw_thread_join(etw_thread *t) {
     pthread_mutex_destroy(&t->name_lock);
     free(t);
     return ETW_OK;
+}
+
+unsigned etw_cpu_count(void) {
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+#endif
+#if defined(_SC_NPROCESSORS_ONLN)
+    {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n > 0) return n > 4096 ? 4096u : (unsigned)n;
+    }
+#endif
+    return 1;
 }
 
 etw_mutex *etw_mutex_new(void) {

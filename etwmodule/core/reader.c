@@ -684,6 +684,25 @@ int etw_reader_open(const char *path, const etw_reader_options *opt, etw_reader 
             goto fail;
         }
     }
+    if (r->opt.nparts > 1) {
+        /* One share of the buffers (file order): [lo, hi) of the walk order. */
+        size_t lo, hi;
+        if (r->opt.order != ETW_ORDER_FILE || r->opt.part >= r->opt.nparts) {
+            rc = etw_error_set(err, ETW_ERR_ARG, 0, "a reader part needs file order");
+            goto fail;
+        }
+        lo = (size_t)((uint64_t)r->norder * r->opt.part / r->opt.nparts);
+        hi = (size_t)((uint64_t)r->norder * (r->opt.part + 1) / r->opt.nparts);
+        r->next_open = lo;
+        r->norder = hi;
+        if (r->opt.part > 0) {
+            memset(&r->stats, 0, sizeof r->stats); /* part 0 counts the index */
+            ob_free(r->header_ob);
+            r->header_ob = NULL;
+            r->header_done = 1;
+        }
+        if (r->opt.part + 1 < r->opt.nparts) r->tail.code = 0; /* the last part's */
+    }
     *out = r;
     return ETW_OK;
 fail:

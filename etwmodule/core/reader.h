@@ -16,6 +16,12 @@ typedef struct etw_reader_options {
     /* 1: open for the header and the buffer count only (no first-record index, one
      * small read per buffer even when compressed); etw_reader_next then fails. */
     int header_only;
+    /* File order only: walk the part-th (0-based) of nparts equal shares of the
+     * buffers (nparts 0 or 1: all of them), for one pass split between threads.
+     * Only part 0 delivers the logfile header and counts what the buffer index
+     * met (empty buffers, damage between buffers); only the last part reports a
+     * cut or damaged tail. The parts' records and stats add up to one pass's. */
+    unsigned part, nparts;
 } etw_reader_options;
 
 typedef struct etw_reader_stats {

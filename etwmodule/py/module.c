@@ -197,8 +197,9 @@ static PyObject *lz77_decompress(PyObject *module, PyObject *args) {
 
 static PyMethodDef module_methods[] = {
     {"scan", (PyCFunction)(void (*)(void))etwpy_scan, METH_VARARGS | METH_KEYWORDS,
-     "scan(path, *, errors='strict') -> dict\n\nC-only pass over a file: event counts "
-     "per (provider, id, opcode), without creating event objects."},
+     "scan(path, *, errors='strict', threads=None) -> dict\n\nC-only pass over a file: "
+     "event counts per (provider, id, opcode), without creating event objects; threads: "
+     "native threads sharing the buffers (None: one per CPU, at most 4, from 32 MiB)."},
     {"_lz77_decompress", lz77_decompress, METH_VARARGS,
      "_lz77_decompress(data, out_size) -> bytes (test hook)"},
     {"_wevt_to_blobs", etwpy_wevt_to_blobs, METH_VARARGS,

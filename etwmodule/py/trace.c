@@ -622,23 +622,34 @@ PyType_Spec etwpy_trace_iter_spec = {
 /* ------------------------------------------------------------ scan */
 
 PyObject *etwpy_scan(PyObject *module, PyObject *args, PyObject *kwargs) {
-    static char *kwlist[] = {"path", "errors", NULL};
+    static char *kwlist[] = {"path", "errors", "threads", NULL};
     etwpy_state *st = (etwpy_state *)PyModule_GetState(module);
-    PyObject *path, *pathb, *counts = NULL, *kinds = NULL, *res = NULL;
+    PyObject *path, *pathb, *counts = NULL, *kinds = NULL, *res = NULL, *threads_obj = Py_None;
     const char *errors = "strict";
     int order, skip, rc;
+    unsigned threads = 0;
     etw_scan_result sr;
     etw_error e;
     uint64_t t0, t1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$s:scan", kwlist, &path, &errors))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$sO:scan", kwlist, &path, &errors,
+                                     &threads_obj))
         return NULL;
     if (parse_options("file", errors, &order, &skip) < 0) return NULL;
+    if (threads_obj != Py_None) {
+        long n = PyLong_AsLong(threads_obj);
+        if (n == -1 && PyErr_Occurred()) return NULL;
+        if (n < 1 || n > 64) {
+            PyErr_SetString(PyExc_ValueError, "threads must be None or 1 to 64");
+            return NULL;
+        }
+        threads = (unsigned)n;
+    }
     pathb = etwpy_path_bytes(path);
     if (!pathb) return NULL;
     memset(&e, 0, sizeof e);
     Py_BEGIN_ALLOW_THREADS
     t0 = etw_monotonic_ns();
-    rc = etw_scan_file(PyBytes_AS_STRING(pathb), skip, &sr, &e);
+    rc = etw_scan_file_threads(PyBytes_AS_STRING(pathb), skip, threads, &sr, &e);
     t1 = etw_monotonic_ns();
     Py_END_ALLOW_THREADS
     Py_DECREF(pathb);

@@ -90,6 +90,12 @@ int etw_thread_join(etw_thread *t) {
 /* ---- mutex and condition variable ------------------------------------- */
 
 /* Returns NULL when out of memory. */
+unsigned etw_cpu_count(void) {
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors ? (unsigned)si.dwNumberOfProcessors : 1u;
+}
+
 etw_mutex *etw_mutex_new(void) {
     etw_mutex *m = (etw_mutex *)malloc(sizeof *m);
     if (m)

@@ -168,14 +168,19 @@ def open(  # noqa: A001
     return Trace(path, order=order, errors=errors, schemas=schemas)
 
 
-def scan(path: PathLike, *, errors: str = "strict") -> dict:
+def scan(path: PathLike, *, errors: str = "strict", threads: int | None = None) -> dict:
     """Count the events of a file in one C-only pass (no event objects).
 
     Returns a dict with ``events``, ``buffers``, ``bytes``, ``skipped``, ...,
     ``counts`` (``{(provider_id, id, opcode): count}``), ``kinds`` (count per
     event kind), ``header``, ``first_time``, ``last_time`` and ``seconds``.
+
+    ``threads``: how many native threads share the file's buffers (``None``:
+    one per CPU, at most 4, for files of 32 MiB or more, one for smaller
+    ones). The result does not depend on it, errors included: with
+    ``errors="strict"`` the error is the first in file order.
     """
-    return _etw.scan(path, errors=errors)
+    return _etw.scan(path, errors=errors, threads=threads)
 
 # ---- issue 6: columnar output (pyarrow/pandas optional), the sample trace --------------
 # etw.arrow imports pyarrow only when called; etw.cli, etw.dask and etw.pytest_plugin are
