@@ -3,7 +3,8 @@
  * flagged compressed (0x40 at +0x34) is inflated first, as the reader does.
  * Every record is parsed with etw_record_parse, checked, copied into a batch
  * (the copy must be identical) and, when it is a logfile header, parsed as
- * one. Inputs shorter than a buffer header are a bare record area. */
+ * one; the walk may end only where the records end (etw_record_check_end).
+ * Inputs shorter than a buffer header are a bare record area. */
 #include "batch.h"
 #include "fuzz_logfile_check.h"
 #include "fuzz_record_check.h"
@@ -17,12 +18,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static etw_batch *batch;
 
 /* Builds the record area to walk: an exact-size heap copy of the (inflated)
- * buffer, cut at its Offset@0x30 as the reader cuts it. */
-static uint8_t *buffer_image(const uint8_t *data, size_t size, size_t *end, size_t *start) {
+ * buffer; its records end at Offset@0x30 (*end) as the reader cuts them, and
+ * *cap bytes are present (an uncompressed buffer keeps its bytes after
+ * Offset, which etw_record_check_end looks at). */
+static uint8_t *buffer_image(const uint8_t *data, size_t size, size_t *end, size_t *start,
+                             size_t *cap_out) {
     uint32_t filled;
     if (size < BUFHDR) {
         *start = 0;
-        *end = size;
+        *end = *cap_out = size;
         return fuzz_dup(data, size);
     }
     *start = BUFHDR;
@@ -38,19 +42,20 @@ static uint8_t *buffer_image(const uint8_t *data, size_t size, size_t *end, size
                                  &produced);
         FUZZ_CHECK(rc == ETW_OK || rc == ETW_ERR_FORMAT);
         FUZZ_CHECK(produced <= cap - BUFHDR);
-        *end = BUFHDR + produced;
+        *end = *cap_out = BUFHDR + produced;
         img = fuzz_dup(tmp, *end);
         free(tmp);
         return img;
     }
     *end = filled < size ? filled : size;
     if (*end < BUFHDR) *end = BUFHDR;
-    return fuzz_dup(data, *end);
+    *cap_out = size;
+    return fuzz_dup(data, size);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    size_t end, pos;
-    uint8_t *img = buffer_image(data, size, &end, &pos);
+    size_t end, pos, cap;
+    uint8_t *img = buffer_image(data, size, &end, &pos, &cap);
     etw_ext_item ext[ETW_MAX_EXT_ITEMS];
     unsigned records = 0;
     if (!batch) {
@@ -66,7 +71,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int rc;
         memset(&err, 0, sizeof err);
         rc = etw_record_parse(img, pos, end, &rec, ext, &sz, &err);
-        if (rc == 0) break;
+        if (rc == 0) {
+            /* The walk ends only where the records end: an end marker earlier
+             * is a format error; what lies after the end is looked at within
+             * the image only, and a record there is reported at its place. */
+            FUZZ_CHECK(pos >= end || end - pos < ETW_RECORD_SLACK);
+            rc = etw_record_check_end(img, pos, cap, &err);
+            FUZZ_CHECK(rc == 0 || (rc == ETW_ERR_FORMAT && err.offset == pos));
+            break;
+        }
         if (rc < 0) {
             FUZZ_CHECK(rc == ETW_ERR_FORMAT && err.code == ETW_ERR_FORMAT);
             FUZZ_CHECK(err.offset >= pos && err.offset <= end);

@@ -4,7 +4,8 @@
 # the committed regression inputs, generates the seed corpora
 # (fuzz/make_seeds.py) and fuzzes each harness for N seconds.
 #
-#   fuzz/run.sh [SECONDS]      default 60 s per harness (CI uses 30)
+#   fuzz/run.sh [SECONDS]      default 60 s per harness (CI: 30, and 60 for the
+#                              reader and columns harnesses, the slowest per input)
 #   fuzz/run.sh --replay       build, replay regressions and seeds once, no fuzzing
 #
 # Prints the executions per harness; exits non-zero when a harness crashes,
@@ -17,6 +18,8 @@
 #   ETW_CORPUS           real .etl corpus for seeds (default: <repo>/../shared/etl-corpus)
 #   ETW_FUZZ_HARNESSES   space-separated subset, e.g. "reader lz77"
 #   ETW_FUZZ_ARGS        extra libFuzzer arguments for every harness
+#   ETW_FUZZ_TIME_<name> seconds for one harness instead of SECONDS, e.g.
+#                        ETW_FUZZ_TIME_reader=120
 #   CC                   a clang with libFuzzer (default: clang)
 set -euo pipefail
 
@@ -137,8 +140,11 @@ for h in "${HARNESSES[@]}"; do
         EXECS[$h]="$(ls "${inputs[@]}" | wc -l)"
         continue
     fi
+    secs_var="ETW_FUZZ_TIME_$h"
+    secs="${!secs_var:-$SECONDS_EACH}"
+    case "$secs" in ''|*[!0-9]*) log "$secs_var must be a number of seconds"; exit 2 ;; esac
     # shellcheck disable=SC2086
-    if "$bin" "${COMMON[@]}" "${dict[@]}" "${extra[@]}" -max_total_time="$SECONDS_EACH" \
+    if "$bin" "${COMMON[@]}" "${dict[@]}" "${extra[@]}" -max_total_time="$secs" \
         -artifact_prefix="$art/" ${ETW_FUZZ_ARGS:-} "$work" "${inputs[@]}" >"$logf" 2>&1; then
         STATUS[$h]="ok"
     else
@@ -150,8 +156,11 @@ for h in "${HARNESSES[@]}"; do
     EXECS[$h]="$(sed -n 's/^stat::number_of_executed_units: *//p' "$logf" | tail -n1)"
 done
 
-printf '\n%-10s %-14s %s\n' harness result executions
+printf '\n%-10s %-14s %-8s %s\n' harness result seconds executions
 for h in "${HARNESSES[@]}"; do
-    printf '%-10s %-14s %s\n' "$h" "${STATUS[$h]:-?}" "${EXECS[$h]:-0}"
+    secs_var="ETW_FUZZ_TIME_$h"
+    printf '%-10s %-14s %-8s %s\n' "$h" "${STATUS[$h]:-?}" \
+        "$([ "$REPLAY_ONLY" = 1 ] && echo - || echo "${!secs_var:-$SECONDS_EACH}")" \
+        "${EXECS[$h]:-0}"
 done
 exit "$FAILED"

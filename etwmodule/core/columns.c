@@ -646,15 +646,17 @@ static int walk_buffer(worker *w, const pbuf *b, int is_first) {
     }
     if (b->flags & FLAG_COMPRESSED) {
         size_t produced = 0;
-        if (b->filled > w->infl_cap) {
-            uint8_t *ni = (uint8_t *)realloc(w->infl, b->filled);
+        /* [issue 3] Room for a few bytes more than Offset@0x30 says: a stream
+         * that inflates past it is damage (the reader engine reports it). */
+        if ((size_t)b->filled + 8 > w->infl_cap) {
+            uint8_t *ni = (uint8_t *)realloc(w->infl, (size_t)b->filled + 8);
             if (!ni) return etw_error_set(&w->err, ETW_ERR_NOMEM, b->offset, "out of memory");
             w->infl = ni;
-            w->infl_cap = b->filled;
+            w->infl_cap = (size_t)b->filled + 8;
         }
         memcpy(w->infl, w->raw, BUFHDR);
         if (etw_lz77_decompress(w->raw + BUFHDR, b->size - BUFHDR, w->infl + BUFHDR,
-                                b->filled - BUFHDR, &produced) != ETW_OK ||
+                                b->filled - BUFHDR + 8, &produced) != ETW_OK ||
             produced != b->filled - BUFHDR) {
             w->gave_up = 1;
             return ETW_OK;
@@ -679,7 +681,14 @@ static int walk_buffer(worker *w, const pbuf *b, int is_first) {
         etw_error e;
         int rc = etw_record_parse(data, pos, end, &rec, ext, &size, &e);
         int is_header;
-        if (rc == 0) break;
+        if (rc == 0) {
+            /* [issue 3] As the reader: a record past Offset@0x30 is damage. */
+            if (!(b->flags & FLAG_COMPRESSED) && etw_record_check_end(data, pos, b->size, &e)) {
+                w->gave_up = 1;
+                return ETW_OK;
+            }
+            break;
+        }
         if (rc < 0) {
             w->gave_up = 1;
             return ETW_OK;

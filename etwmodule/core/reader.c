@@ -17,6 +17,7 @@
 #define HDRPEEK (BUFHDR + 4u) /* a buffer header and its first record marker */
 #define MAX_INFLATED (64u * 1024u * 1024u) /* > the 16 MiB Windows maximum */
 #define PEEK_BYTES 0x70u
+#define INFLATE_EXTRA 8u /* see ob_load */
 #define FLAG_COMPRESSED 0x0040u
 #define FLAG_LOST 0x0006u
 #define FLAG_PROC_INDEX 0x0020u
@@ -129,7 +130,9 @@ static int ob_load(etw_reader *r, const buf_info *b, open_buf **out, etw_error *
 
     need = compressed ? (size_t)b->filled : (size_t)b->avail;
     if (need < BUFHDR) need = BUFHDR;
-    ob = ob_get(r, compressed ? need + b->avail : need);
+    /* A compressed buffer gets room for INFLATE_EXTRA more bytes than its
+     * Offset says, to tell a stream that inflates to more from an exact one. */
+    ob = ob_get(r, compressed ? need + INFLATE_EXTRA + b->avail : need);
     if (!ob) return etw_error_set(err, ETW_ERR_NOMEM, b->offset, "out of memory");
     ob->info = b;
     ob->last_ts = b->first_ts;
@@ -146,7 +149,7 @@ static int ob_load(etw_reader *r, const buf_info *b, open_buf **out, etw_error *
         ob->end = b->filled < b->avail ? b->filled : b->avail;
     } else {
         /* Compressed input goes to the tail of the same allocation. */
-        uint8_t *in = ob->data + need;
+        uint8_t *in = ob->data + need + INFLATE_EXTRA;
         size_t produced = 0;
         rc = etw_file_pread(r->file, in, b->avail, b->offset, &got, err);
         if (rc != ETW_OK || got != b->avail) {
@@ -158,15 +161,29 @@ static int ob_load(etw_reader *r, const buf_info *b, open_buf **out, etw_error *
         }
         memcpy(ob->data, in, BUFHDR);
         rc = etw_lz77_decompress(in + BUFHDR, b->avail - BUFHDR, ob->data + BUFHDR,
-                                 need - BUFHDR, &produced);
-        ob->end = BUFHDR + produced;
+                                 need - BUFHDR + INFLATE_EXTRA, &produced);
+        if (BUFHDR + produced > need) {
+            /* [issue 3] The stream goes on past Offset@0x30 (every corpus stream
+             * inflates to exactly Offset): the records past it would be lost.
+             * The records Offset covers are walked. */
+            ob->end = need;
+            rc = ETW_ERR_FORMAT;
+        } else {
+            ob->end = BUFHDR + produced;
+        }
         if (rc != ETW_OK || BUFHDR + produced != need) {
             etw_error e;
             memset(&e, 0, sizeof e);
-            etw_error_set(&e, ETW_ERR_FORMAT, b->offset,
-                          "compressed buffer at offset %llu inflates to %zu bytes, "
-                          "expected %zu",
-                          (unsigned long long)b->offset, BUFHDR + produced, need);
+            if (BUFHDR + produced > need)
+                etw_error_set(&e, ETW_ERR_FORMAT, b->offset,
+                              "compressed buffer at offset %llu inflates to more than "
+                              "the %zu bytes its Offset@0x30 says",
+                              (unsigned long long)b->offset, need);
+            else
+                etw_error_set(&e, ETW_ERR_FORMAT, b->offset,
+                              "compressed buffer at offset %llu inflates to %zu bytes, "
+                              "expected %zu",
+                              (unsigned long long)b->offset, BUFHDR + produced, need);
             if (!r->opt.skip_errors) {
                 ob_release(r, ob);
                 *err = e;
@@ -174,7 +191,7 @@ static int ob_load(etw_reader *r, const buf_info *b, open_buf **out, etw_error *
             }
             /* Keep what inflated; the records in it are checked one by one. */
             r->stats.skipped++;
-            r->stats.skipped_bytes += need - (BUFHDR + produced);
+            r->stats.skipped_bytes += ob->end < need ? need - ob->end : 0;
         }
     }
     r->stats.buffers++;
@@ -194,7 +211,14 @@ static int ob_advance(etw_reader *r, open_buf *ob, etw_error *err) {
         uint32_t size = 0;
         etw_error e;
         int rc = etw_record_parse(ob->data, ob->pos, ob->end, &ob->cur, ob->ext, &size, &e);
-        if (rc == 0) return 0;
+        if (rc == 0) {
+            /* [issue 3] The walk ended: a record past Offset@0x30 (uncompressed
+             * buffers keep their bytes after it) is damage, not the end. */
+            if ((b->flags & FLAG_COMPRESSED) || b->truncated ||
+                etw_record_check_end(ob->data, ob->pos, b->avail, &e) == 0)
+                return 0;
+            rc = ETW_ERR_FORMAT;
+        }
         if (rc < 0 && b->truncated) {
             /* The record cut by the end of the file: reported once, as the
              * truncation, after every complete record (r->tail). */
@@ -209,7 +233,7 @@ static int ob_advance(etw_reader *r, open_buf *ob, etw_error *err) {
             etw_error_set(&e, ETW_ERR_FORMAT, at, "%s (buffer at offset %llu, %s %zu)",
                           what, (unsigned long long)b->offset,
                           compressed ? "inflated position" : "position", ob->pos);
-            rc = damage(r, err, &e, ob->end - ob->pos);
+            rc = damage(r, err, &e, ob->end > ob->pos ? ob->end - ob->pos : 0);
             ob->pos = ob->end;
             return rc;
         }
@@ -309,11 +333,25 @@ static int index_first_record(etw_reader *r, buf_info *b, uint8_t *tmp, size_t t
     const uint8_t *rec;
     size_t n, got = 0;
     uint64_t limit = b->filled;
-    int rc;
+    int rc, past = 0;
     b->first_ts = INT64_MIN;
     if (!(b->flags & FLAG_COMPRESSED)) {
         if (limit > b->avail) limit = b->avail;
         if (limit <= BUFHDR + 4) {
+            /* [issue 3] Empty by its Offset: unless a record follows anyway
+             * (Offset@0x30 too small), which the loader's walk reports. */
+            uint8_t first[8];
+            if (b->avail < BUFHDR + sizeof first || b->truncated) {
+                b->empty = 1;
+                return ETW_OK;
+            }
+            rc = etw_file_pread(r->file, first, sizeof first, b->offset + BUFHDR, &got, err);
+            if (rc != ETW_OK) return rc;
+            if (got == sizeof first && etw_le32(first) != 0xFFFFFFFFu && etw_le32(first) != 0 &&
+                (first[3] == 0xC0 || first[3] == 0x90)) {
+                peek_timestamp(first, got, &b->first_ts);
+                return ETW_OK;
+            }
             b->empty = 1;
             return ETW_OK;
         }
@@ -332,11 +370,20 @@ static int index_first_record(etw_reader *r, buf_info *b, uint8_t *tmp, size_t t
         if (rc != ETW_OK) return rc;
         etw_lz77_decompress(tmp + BUFHDR, got > BUFHDR ? got - BUFHDR : 0, peek, PEEK_BYTES,
                             &produced);
-        if (limit - BUFHDR < produced) produced = (size_t)(limit - BUFHDR);
+        /* [issue 3] A stream that inflates past Offset: the loader reports it. */
+        if (limit - BUFHDR < produced) {
+            past = 1;
+            produced = (size_t)(limit - BUFHDR);
+        }
         rec = peek;
         n = produced;
     }
     if (n < 4 || etw_le32(rec) == 0xFFFFFFFFu || etw_le32(rec) == 0) {
+        /* [issue 3] An end marker first (or a compressed stream that does not
+         * inflate), with room for records before Offset (zeroed records, a
+         * damaged Offset or stream), or a stream inflating past Offset: not
+         * empty; the loader reports it. */
+        if (past || limit - BUFHDR >= ETW_RECORD_SLACK) return ETW_OK;
         b->empty = 1;
         return ETW_OK;
     }
@@ -404,7 +451,12 @@ static uint64_t resync(etw_reader *r, uint64_t last_good, uint64_t offset, uint6
             if (etw_file_pread(r->file, chunk, HDRPEEK, cand, &got, NULL) != ETW_OK ||
                 got < BUFHDR)
                 break;
-            if (resync_candidate(r, chunk, cand)) {
+            /* [issue 3] On the grid, a plausible header of the session's buffer
+             * size is taken even when the buffer after it is damaged too: the
+             * chain rule alone lost every intact buffer between two damaged
+             * ones. */
+            if (resync_candidate(r, chunk, cand) ||
+                (etw_le32(chunk) == step && plausible_at(r, chunk, cand))) {
                 found = cand;
                 break;
             }
@@ -422,6 +474,13 @@ static uint64_t resync(etw_reader *r, uint64_t last_good, uint64_t offset, uint6
     return found;
 }
 
+static int all_zero(const uint8_t *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i]) return 0;
+    return 1;
+}
+
 static int build_index(etw_reader *r, etw_error *err) {
     size_t cap = 0;
     uint64_t offset = 0, last_good = 0;
@@ -436,11 +495,13 @@ static int build_index(etw_reader *r, etw_error *err) {
         rc = etw_file_pread(r->file, h, HDRPEEK, offset, &got, err);
         if (rc != ETW_OK) goto done;
         size = etw_le32(h);
-        if (size == 0) {
+        if (size == 0 && all_zero(h, BUFHDR)) {
             /* Zero-filled tail (preallocated or crash-truncated file): the end.
              * [issue 3] Unless a buffer follows (looked for on the buffer grid and
              * 1 MiB ahead): a zeroed region inside the file is damage, handled as
-             * an invalid header below; stopping here lost every later buffer. */
+             * an invalid header below; stopping here lost every later buffer.
+             * A BufferSize of 0 in a header that is not all zero is damage too
+             * (it hid the records of a last buffer). */
             if (resync(r, last_good, offset, 1u << 20) >= r->file_size) break;
         }
         if (!plausible_at(r, h, offset)) {

@@ -281,7 +281,20 @@ int etw_record_parse(const uint8_t *buf, size_t pos, size_t end, etw_record *rec
 
     if (pos >= end || end - pos < 4) return 0;
     marker = etw_le32(p);
-    if (marker == 0xFFFFFFFFu || marker == 0) return 0;
+    if (marker == 0xFFFFFFFFu || marker == 0) {
+        /* [issue 3] Real buffers end their records exactly at Offset@0x30 (all
+         * 1,492 buffers of the corpus: no byte left, or the last record's
+         * padding past an unaligned Offset). An end marker with a whole
+         * aligned slot (8 bytes) or more before the end means the records
+         * after it were lost (a damaged Size, zeroed records, a wrong Offset):
+         * damage, not the end. Fewer bytes are alignment slack. */
+        if (end - pos >= ETW_RECORD_SLACK)
+            return etw_error_set(err, ETW_ERR_FORMAT, pos,
+                                 "end marker 0x%08x at position %zu, %zu bytes before the "
+                                 "end of the records (%zu)",
+                                 marker, pos, end - pos, end);
+        return 0;
+    }
     avail = end - pos;
     clear_record(rec);
     rec->ext = ext;
@@ -332,6 +345,23 @@ int etw_record_parse(const uint8_t *buf, size_t pos, size_t end, etw_record *rec
     }
     if (rc == 1) rec->raw_size = *size;
     return rc;
+}
+
+int etw_record_check_end(const uint8_t *buf, size_t pos, size_t cap, etw_error *err) {
+    etw_record rec;
+    etw_ext_item ext[ETW_MAX_EXT_ITEMS];
+    etw_error e;
+    uint32_t size = 0, marker;
+    if (pos >= cap || cap - pos < 8) return 0;
+    marker = etw_le32(buf + pos);
+    if (marker == 0xFFFFFFFFu || marker == 0) return 0;
+    /* [issue 3] Every buffer of the corpus has an end marker (the 0xFF fill, or
+     * zeros in header buffers) where its walk ends. */
+    if (etw_record_parse(buf, pos, cap, &rec, ext, &size, &e) <= 0) return 0;
+    return etw_error_set(err, ETW_ERR_FORMAT, pos,
+                         "a record at position %zu lies past the end of the records "
+                         "(Offset@0x30 too small)",
+                         pos);
 }
 
 void etw_record_place(etw_record *rec, const etw_buffer_place *where, int64_t *last_ts) {

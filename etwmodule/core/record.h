@@ -105,16 +105,34 @@ typedef struct etw_record {
     uint32_t wpp_component;   /* when TRACE_MESSAGE_COMPONENTID */
 } etw_record;
 
-/* Parses the record at buf[pos] (a buffer's record area ends at end).
+/* An end marker (0xFFFFFFFF or 0) this many bytes or more before the end of
+ * a buffer's record area is damage: real buffers end their records at
+ * Offset@0x30, give or take the alignment padding of the last record. */
+#define ETW_RECORD_SLACK 8u
+
+/* Parses the record at buf[pos] (a buffer's record area ends at end, which
+ * is min(Offset@0x30, BufferSize), or the inflated size).
  * Fills rec (pointers into buf, ext items into ext[ETW_MAX_EXT_ITEMS]) and
  * *size (header Size; the next record is at pos + ETW_ALIGN8(size)).
  * Returns 1 on a record, 2 on a record without a public layout (TIMED, ERROR,
  * WNODE, MESSAGE header types: only header_type, raw_size and *size are set;
- * callers skip and count it), 0 at the end of the records (0xFFFFFFFF or 0
- * marker, or fewer than 4 bytes left), ETW_ERR_FORMAT (err filled, offset =
- * pos relative to the buffer) for bytes that are not a valid record. */
+ * callers skip and count it), 0 at the end of the records (fewer than 4 bytes
+ * left, or a 0xFFFFFFFF or 0 marker fewer than ETW_RECORD_SLACK bytes before
+ * end), ETW_ERR_FORMAT (err filled, offset = pos relative to the buffer) for
+ * bytes that are not a valid record and for an end marker earlier than that
+ * (the records after it are lost). */
 int etw_record_parse(const uint8_t *buf, size_t pos, size_t end, etw_record *rec,
                      etw_ext_item *ext, uint32_t *size, etw_error *err);
+
+/* After a buffer's record walk ended at pos (etw_record_parse returned 0),
+ * checks that no record lies past the end of the record area: cap is the
+ * number of bytes of the buffer image (its BufferSize). Bytes there that
+ * parse as a record (with cap as the end) mean Offset@0x30 is too small and
+ * the records after it would be lost; an end marker, the 0xFF fill or stale
+ * bytes that are no record are the end. Returns 0 when the walk ended where
+ * the records end, or ETW_ERR_FORMAT (err filled, offset = pos) when a
+ * record follows. */
+int etw_record_check_end(const uint8_t *buf, size_t pos, size_t cap, etw_error *err);
 
 /* The first extended item of the given type, or NULL when the record has none. */
 const etw_ext_item *etw_record_find_ext(const etw_record *rec, uint16_t type);
