@@ -648,8 +648,8 @@ def test_native_heap_check_catches_a_small_leak():
 def test_native_heap_skip_reads_of_damaged_files(tiny, tmp_path):
     """errors="skip" over a file damaged in several ways (an unknown record marker,
     a zeroed record area, a cut BufferSize, a flipped byte inside records), by the
-    iterator and by the columns pass, with every event decoded; and strict reads
-    stopped by the first error."""
+    iterator and by the columns pass, with every fourth event decoded; and strict
+    reads stopped by the first error."""
     import etw.arrow as A
     src, _ = tiny
     with open(src, "rb") as f:
@@ -680,8 +680,9 @@ def test_native_heap_skip_reads_of_damaged_files(tiny, tmp_path):
         assert sum(1 for _ in t) == n and t.stats["skipped"] == 3
         raw = A.read_columns(path, columns=["id", "payload"], errors="skip")
         assert raw["rows"] == n and not raw["parallel"]
-        for ev in trace:
-            ev.to_dict(), ev.to_json()
+        for i, ev in enumerate(trace):
+            if i % 4 == 0:
+                ev.to_dict(), ev.to_json()
         with pytest.raises(etw.EtlFormatError):
             for ev in etw.open(path, order="file"):
                 pass

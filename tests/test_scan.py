@@ -164,3 +164,13 @@ def test_split_pass_on_the_corpus(corpus_dir):
         assert _scan(path, "strict", 3) == one, name
         total += one["events"]
     assert total == 499_785
+
+
+def test_bad_options_say_what_was_given(tmp_path):
+    path = _build(str(tmp_path / "t.etl"), n=10)
+    with pytest.raises(ValueError) as ei:
+        etw.open(path, order="bogus")
+    assert str(ei.value) == "order must be 'time' or 'file', not 'bogus'"
+    with pytest.raises(ValueError) as ei:
+        etw.scan(path, errors="ignore")
+    assert str(ei.value) == "errors must be 'strict' or 'skip', not 'ignore'"

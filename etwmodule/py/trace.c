@@ -108,8 +108,7 @@ static int parse_options(const char *order, const char *errors, int *o, int *ski
     else if (!strcmp(order, "file"))
         *o = ETW_ORDER_FILE;
     else {
-        PyErr_Format(PyExc_ValueError, "order must be 'time' or 'file', not %R",
-                     PyUnicode_FromString(order));
+        PyErr_Format(PyExc_ValueError, "order must be 'time' or 'file', not '%s'", order);
         return -1;
     }
     if (!strcmp(errors, "strict"))
