@@ -466,6 +466,41 @@ def test_tables_big_unsigned_values_are_uint64(corpus_dir):
     assert stacks.num_rows == len(events) == 1909
 
 
+def test_tables_strings_with_lone_surrogates(tmp_path):
+    """UTF-16 strings in a trace may hold lone surrogates; ev[name] keeps them, Arrow
+    text (UTF-8) cannot: those cells get U+FFFD in their place, every other cell is
+    ev[name] exactly."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__)))
+    from etlwriter import bigfile
+    path = str(tmp_path / "s.etl")
+    bigfile.generate(path, 2 << 20, seed=0)
+    events = {ev.file_offset: ev for ev in etw.open(path)}
+    tabs = A.tables(path, columns=["file_offset"])
+    fixed = same = 0
+    for key, table in tabs.items():
+        evs = [events[o] for o in table.column("file_offset").to_pylist()]
+        for n in table.column_names[1:]:
+            col = table.column(n)
+            if not pa.types.is_string(col.type):
+                continue
+            for ev, got in zip(evs, col.to_pylist()):
+                want = ev.get(n)
+                if not isinstance(want, str):
+                    continue
+                try:
+                    want.encode("utf-8")
+                    assert got == want, (key, n)
+                    same += 1
+                except UnicodeEncodeError:
+                    assert got == "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c
+                                          for c in want), (key, n)
+                    fixed += 1
+    assert fixed > 0 and same > fixed
+    assert A._utf8_safe(["a\ud800b", {"k": "\udfff"}, 3]) == ["a\ufffdb", {"k": "\ufffd"}, 3]
+    assert A._utf8_safe("\U0001F600") == "\U0001F600"  # a valid pair stays
+
+
 # ----------------------------------------------------------------------------- progress
 
 

@@ -685,12 +685,37 @@ def _value_for_arrow(v: Any) -> Any:
 _ARROW_ERRORS = ("ArrowInvalid", "ArrowTypeError", "ArrowNotImplementedError")
 
 
+def _utf8_safe(v: Any) -> Any:
+    """v with every str that UTF-8 cannot hold (lone UTF-16 surrogates, which a
+    trace's UTF-16 strings may carry) given U+FFFD in their place, in lists and
+    dicts too; anything else unchanged."""
+    if isinstance(v, str):
+        try:
+            v.encode("utf-8")
+            return v
+        except UnicodeEncodeError:
+            return v.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if isinstance(v, list):
+        return [_utf8_safe(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _utf8_safe(x) for k, x in v.items()}
+    return v
+
+
 def _column_array(pa, values: List[Any], big: bool = False, uuids: bool = False):
     """An Arrow array of one property's values: the type pyarrow infers; uint64 for
     integers of which some are above 2**63 - 1 (``big``: pointers, hex values), and
     list<uint64> for lists of such integers (stack walks); UUIDs
     (``uuids``, or inside lists and structs) as their text; text for columns whose rows
-    disagree in type (versions of an event)."""
+    disagree in type (versions of an event). Arrow text is UTF-8: a lone UTF-16
+    surrogate in a string (``ev[name]`` keeps it) becomes U+FFFD."""
+    try:
+        return _column_array_of(pa, values, big, uuids)
+    except UnicodeEncodeError:
+        return _column_array_of(pa, [_utf8_safe(v) for v in values], big, uuids)
+
+
+def _column_array_of(pa, values: List[Any], big: bool, uuids: bool):
     errors = tuple(getattr(pa, e) for e in _ARROW_ERRORS) + (OverflowError, TypeError)
     if not uuids:
         try:
