@@ -4,6 +4,8 @@
  *   A. file order, strict    B. file order, errors skipped
  *   C. time order, skipped (every record also copied into a batch)
  *   D. etw_scan_file, strict
+ *   E. etw_scan_file_threads split in 3 parts, strict and skipped: the same
+ *      outcome as one pass (code, error offset, stats, counts, kinds, times)
  * Checks, for any bytes: no crash or sanitizer report; every record passes
  * fuzz_check_record; a strict error is a format/truncation error whose offset
  * lies inside the file; with skip_errors reading never fails once the file is
@@ -174,6 +176,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             FUZZ_CHECK(res.stats.events == strict_file.n);
         }
         etw_scan_result_free(&res);
+    }
+    for (int skip = 0; skip < 2; skip++) {
+        etw_scan_result one, split;
+        etw_error e1, e3;
+        int r1, r3;
+        memset(&e1, 0, sizeof e1);
+        memset(&e3, 0, sizeof e3);
+        r1 = etw_scan_file_threads(fuzz_tmp_path, skip, 1, &one, &e1);
+        r3 = etw_scan_file_threads(fuzz_tmp_path, skip, 3, &split, &e3);
+        FUZZ_CHECK(r1 == r3);
+        if (r1 != ETW_OK) FUZZ_CHECK(e1.code == e3.code && e1.offset == e3.offset);
+        if (r1 == ETW_OK || r1 == ETW_ERR_FORMAT || r1 == ETW_ERR_TRUNCATED) {
+            FUZZ_CHECK(memcmp(&one.stats, &split.stats, sizeof one.stats) == 0);
+            FUZZ_CHECK(one.n == split.n);
+            FUZZ_CHECK(memcmp(one.kind_counts, split.kind_counts, sizeof one.kind_counts) == 0);
+            if (one.stats.events) {
+                FUZZ_CHECK(one.first_time_ns == split.first_time_ns);
+                FUZZ_CHECK(one.last_time_ns == split.last_time_ns);
+            }
+            for (size_t k = 0; k < one.cap; k++) {
+                const etw_scan_entry *a = &one.entries[k];
+                uint64_t found = 0;
+                if (!a->count) continue;
+                for (size_t j = 0; j < split.cap; j++) {
+                    const etw_scan_entry *b = &split.entries[j];
+                    if (b->count && b->id == a->id && b->opcode == a->opcode &&
+                        etw_guid_eq(&b->provider, &a->provider)) {
+                        FUZZ_CHECK(b->payload_bytes == a->payload_bytes);
+                        found = b->count;
+                    }
+                }
+                FUZZ_CHECK(found == a->count);
+            }
+        }
+        etw_scan_result_free(&one);
+        etw_scan_result_free(&split);
     }
     free(strict_file.v);
     free(skip_file.v);

@@ -254,3 +254,24 @@ def test_tei_all_space_keyword_through_a_trace(tmp_path):
             assert ev.keyword_names == ["", "K"]
             assert ev.to_dict()["System"]["Keywords"] == want
             assert json.loads(ev.to_json())["System"]["Keywords"] == want
+
+
+def test_reader_scan_split_keeps_the_single_pass_times(tmp_path):
+    """reader/scan-split-extreme-last-time: a damaged trace whose last clock value
+    converts (wrapping) to a time before the first. A split scan took the latest
+    *converted* time of its parts, one pass the time of the largest clock value:
+    the split now chooses by clock value too, so both give the same result."""
+    path = os.path.join(REGRESSIONS, "reader", "scan-split-extreme-last-time")
+    results = []
+    for threads in (1, 2, 3):
+        r = etw.scan(path, errors="skip", threads=threads)
+        r.pop("seconds")
+        results.append(r)
+        with pytest.raises(etw.EtlFormatError) as ei:
+            etw.scan(path, threads=threads)
+        assert ei.value.offset == 864 + 648
+    assert results[0] == results[1] == results[2]
+    r = results[0]
+    assert (r["events"], r["skipped"]) == (16, 2)
+    assert r["first_time"].isoformat() == "2026-08-02T23:45:36.004401+00:00"
+    assert r["last_time"].isoformat() == "1760-07-29T08:56:36.254945+00:00"

@@ -67,6 +67,7 @@ typedef struct scan_part {
     unsigned part, nparts;
     etw_scan_result res;
     int have_times;
+    int64_t first_raw, last_raw; /* clock values of the first/last times (with have_times) */
     int rc;
     etw_error err;
 } scan_part;
@@ -119,6 +120,8 @@ static void scan_part_run(void *arg) {
         int64_t ft;
         etw_reader_convert_time(r, first_raw, &ft, &out->first_time_ns);
         etw_reader_convert_time(r, last_raw, &ft, &out->last_time_ns);
+        p->first_raw = first_raw;
+        p->last_raw = last_raw;
         p->have_times = 1;
     }
 done:
@@ -129,7 +132,8 @@ done:
 
 /* Adds part src into dst (dst's table already allocated). Returns ETW_OK or
  * ETW_ERR_NOMEM. */
-static int add_part(etw_scan_result *dst, int *dst_times, const scan_part *src) {
+static int add_part(etw_scan_result *dst, int *dst_times, int64_t *dst_raw,
+                    const scan_part *src) {
     const etw_scan_result *s = &src->res;
     for (size_t i = 0; i < s->cap; i++) {
         const etw_scan_entry *se = &s->entries[i];
@@ -150,10 +154,16 @@ static int add_part(etw_scan_result *dst, int *dst_times, const scan_part *src) 
     dst->stats.compressed_buffers += s->stats.compressed_buffers;
     dst->stats.lost_flag_buffers += s->stats.lost_flag_buffers;
     if (src->have_times) {
-        if (!*dst_times || s->first_time_ns < dst->first_time_ns)
+        /* Chosen by the raw clock values, as one pass does (the conversion of
+         * a damaged, extreme value need not keep the order). */
+        if (!*dst_times || src->first_raw < dst_raw[0]) {
+            dst_raw[0] = src->first_raw;
             dst->first_time_ns = s->first_time_ns;
-        if (!*dst_times || s->last_time_ns > dst->last_time_ns)
+        }
+        if (!*dst_times || src->last_raw > dst_raw[1]) {
+            dst_raw[1] = src->last_raw;
             dst->last_time_ns = s->last_time_ns;
+        }
         *dst_times = 1;
     }
     return ETW_OK;
@@ -182,6 +192,7 @@ int etw_scan_file_threads(const char *path, int skip_errors, unsigned threads,
     etw_thread *th[SCAN_MAX_THREADS];
     unsigned n = threads_for(path, threads), started = 0, upto;
     int rc = ETW_OK, have_times = 0;
+    int64_t raw[2] = {0, 0};
     memset(out, 0, sizeof *out);
     parts = (scan_part *)calloc(n, sizeof *parts);
     if (!parts) return etw_error_set(err, ETW_ERR_NOMEM, 0, "out of memory");
@@ -208,7 +219,7 @@ int etw_scan_file_threads(const char *path, int skip_errors, unsigned threads,
         goto done;
     }
     for (unsigned i = 0; i <= upto; i++) {
-        if (add_part(out, &have_times, &parts[i]) != ETW_OK) {
+        if (add_part(out, &have_times, raw, &parts[i]) != ETW_OK) {
             rc = etw_error_set(err, ETW_ERR_NOMEM, 0, "out of memory");
             goto done;
         }
