@@ -117,6 +117,9 @@ PyObject *etwpy_batch_new(etwpy_state *st, etw_batch *b, PyObject *trace);
 /* The decoded properties of ev as a dict (new reference), or NULL with an
  * exception. */
 PyObject *etwpy_event_properties(EventObject *ev);
+/* ev's properties kept in ev->props, decoded on first use (borrowed
+ * reference), or NULL with an exception. */
+PyObject *etwpy_event_props(EventObject *ev);
 /* etw.schemas.<name>(trace, ev): new reference, or NULL with an exception. */
 PyObject *etwpy_schemas_hook(EventObject *ev, const char *name);
 /* Frees st->pcache (call from module_clear/module_free). Never fails. */

@@ -572,10 +572,7 @@ static PyGetSetDef event_getset[] = {
 
 /* ---- Mapping over the decoded properties */
 
-static PyObject *props(EventObject *self) {
-    if (!self->props) self->props = etwpy_event_properties(self);
-    return self->props;
-}
+static PyObject *props(EventObject *self) { return etwpy_event_props(self); }
 
 static Py_ssize_t event_len(PyObject *self) {
     PyObject *p = props((EventObject *)self);

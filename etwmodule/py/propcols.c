@@ -53,8 +53,7 @@ static PyObject *column_of(PyObject *table, PyObject *name, Py_ssize_t rows) {
  * row's properties stay None, as Event.items() raising would leave them), or
  * NULL with an exception that must propagate (KeyboardInterrupt, ...). */
 static PyObject *event_props(EventObject *ev) {
-    if (!ev->props) ev->props = etwpy_event_properties(ev);
-    if (ev->props) return ev->props;
+    if (etwpy_event_props(ev)) return ev->props;
     if (PyErr_ExceptionMatches(PyExc_Exception)) PyErr_Clear();
     return NULL;
 }

@@ -1720,15 +1720,20 @@ static uint32_t bytes_hash(const uint8_t *p, uint32_t n) {
  * properties, the arguments by their TMF names as the mapping has them (kept
  * in ev->props). Returns NULL with an exception. */
 static PyObject *wpp_event_data(EventObject *ev) {
+    PyObject *p = etwpy_event_props(ev);
+    return p ? PyDict_Copy(p) : NULL;
+}
+
+PyObject *etwpy_event_props(EventObject *ev) {
     if (!ev->props) {
         PyObject *p = etwpy_event_properties(ev);
         if (!p) return NULL;
-        if (ev->props) /* set meanwhile by Python code the hook ran */
+        if (ev->props) /* set meanwhile by Python code a schema hook ran */
             Py_DECREF(p);
         else
             ev->props = p;
     }
-    return PyDict_Copy(ev->props);
+    return ev->props;
 }
 
 PyObject *etwpy_event_data(etwpy_state *st, EventObject *ev, const etw_schema **schema) {

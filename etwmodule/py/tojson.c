@@ -801,15 +801,8 @@ static int jw_wpp_data(jw *w, etwpy_state *st, EventObject *ev) {
     PyObject *d, *k, *v;
     Py_ssize_t pos = 0;
     int rc = -1, first = 1;
-    if (!ev->props) {
-        PyObject *p = etwpy_event_properties(ev);
-        if (!p) return -1;
-        if (ev->props) /* set meanwhile by Python code the hook ran */
-            Py_DECREF(p);
-        else
-            ev->props = p;
-    }
-    d = Py_NewRef(ev->props); /* held: converting a value may run Python code */
+    if (!(d = etwpy_event_props(ev))) return -1;
+    Py_INCREF(d); /* held: converting a value may run Python code */
     if (jw_c(w, '{') < 0) goto out;
     while (PyDict_Next(d, &pos, &k, &v)) {
         int r;
